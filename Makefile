@@ -1,0 +1,50 @@
+# Two commands on a fresh machine with Python 3.11:
+#   make run   — virtualenv, runtime packages, demo database (if missing), dashboard on http://localhost:8501
+#   make test  — dev packages, a Chromium for browser tests (Debian package, if absent), the whole suite
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+DEMO_DB := data/demo.duckdb
+PORT    ?= 8501
+# The demo database is rebuilt when the generator, the loader or the schema change.
+DEMO_INPUTS := analytics/demo.py analytics/ingest.py analytics/schema.py $(wildcard queries/schema/*.sql queries/staging/*.sql queries/ingest/*.sql)
+
+.PHONY: run test demo bench clean browsers
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@
+
+$(DEMO_DB): $(VENV)/.runtime $(DEMO_INPUTS)
+	rm -f $@.building $@.building.wal
+	$(BIN)/python -m analytics demo --out data/demo --db $@.building
+	mv -f $@.building $@
+
+demo: $(DEMO_DB)
+
+run: $(VENV)/.runtime $(DEMO_DB)
+	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+browsers:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing Debian's chromium for the browser tests"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    else echo "warning: no chromium found; browser tests will be skipped (apt-get install chromium)"; fi; }
+
+test: $(VENV)/.dev browsers
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) data/demo data/*.duckdb data/*.duckdb.wal

@@ -1,0 +1,5 @@
+"""Entry point: ``python -m analytics``."""
+
+from analytics.cli import main
+
+main()

@@ -1,0 +1,392 @@
+"""Load NYPD arrest and criminal-court summons CSV exports into DuckDB, losing nothing.
+
+One file is one transaction:
+
+1. **Inspect** (Python, before touching the database): the file exists, is not empty, is UTF-8 text,
+   its header is a known edition of one of the two datasets (:func:`analytics.schema.recognise`), and
+   its last record is complete (a download cut off mid-row is refused). Any failure raises
+   :class:`IngestError` with a one-line reason and the database is not opened for writing.
+2. **Read** every field as text with DuckDB's CSV reader into ``stage_raw``. Records that cannot be
+   split into the header's columns are collected by the reader (``store_rejects``) with their record
+   number; invalid UTF-8 anywhere refuses the whole file.
+3. **Type and validate** in SQL (``queries/staging/<dataset>.sql``): dates with explicit formats, whole
+   numbers, coordinates, the race group, borough and Penal Law section. A row that fails gets a reason.
+4. **Deduplicate** (``queries/ingest/*.sql``): one record per key. Identical copies are duplicates;
+   disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy stored first)
+   and the pair is written to ``conflicts`` with the fields that differ.
+5. **Write** new and better records, quarantine the failed rows with file, line and reason, record the
+   file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
+
+The accounting always balances: ``rows_loaded + rows_rejected + rows_duplicate == rows_read``.
+Ingesting the same file again loads nothing: its valid rows are all duplicates and its rejected rows
+are already in quarantine (counted as rejected again, not stored twice).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+
+import store
+from analytics import __version__
+from analytics.schema import (BOROUGHS, DATASETS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader,
+                              recognise)
+
+#: Memory DuckDB may use while loading; above it, temporary data spills to disk (flat memory).
+INGEST_MEMORY_LIMIT = os.environ.get("ANALYTICS_INGEST_MEMORY", "512MB")
+#: Test hook: when set, ingest stops just before COMMIT, says so on stderr and waits for stdin.
+PAUSE_ENV = "ANALYTICS_PAUSE_BEFORE_COMMIT"
+SYNTHETIC_MANIFEST = "SYNTHETIC.json"
+_HEAD_BYTES = 1 << 16
+_PROVENANCE = ("source_id", "line", "completeness")
+
+
+class IngestError(Exception):
+    """A file was refused; the message is one line and names the file."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    dataset: str
+    edition: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_duplicate: int
+    conflicts: int
+    source_id: int
+    synthetic: bool
+    already_loaded: bool
+    first_date: str | None
+    last_date: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Inspected:
+    path: Path
+    recognised: Recognised
+    header: list[str]
+    sha256: str
+    size: int
+
+
+# --------------------------------------------------------------------------------------------- inspect
+
+def inspect_file(path: Path) -> Inspected:
+    """Check a file is a complete UTF-8 CSV export of a known dataset, without reading it all into memory."""
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{path}: empty file")
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+        if b"\x00" in head:
+            raise IngestError(f"{path}: binary file (NUL bytes), not a CSV export")
+        end = head.find(b"\n")
+        if end < 0 and size > len(head):
+            raise IngestError(f"{path}: first line is longer than {_HEAD_BYTES} bytes, not a CSV header")
+        first = head if end < 0 else head[:end]
+        header = _decode_header(path, first)
+        fh.seek(max(0, size - _HEAD_BYTES))
+        tail = fh.read()
+    try:
+        recognised = recognise(header)
+    except UnrecognisedHeader as exc:
+        raise IngestError(f"{path}: {exc}") from None
+    _check_complete(path, tail, header, header_only=end < 0 or end == size - 1)
+    return Inspected(path, recognised, header, _sha256(path), size)
+
+
+def _decode_header(path: Path, first: bytes) -> list[str]:
+    try:
+        text = first.decode("utf-8").lstrip("\ufeff").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: not UTF-8 text (byte 0x{first[exc.start]:02x} at offset {exc.start} "
+                          f"of the header); re-export the file as UTF-8 CSV") from None
+    try:
+        return next(csv.reader([text]))
+    except (csv.Error, StopIteration):
+        raise IngestError(f"{path}: the first line is not a CSV header") from None
+
+
+def _check_complete(path: Path, tail: bytes, header: list[str], header_only: bool) -> None:
+    """Refuse a file whose last record was cut off (no final newline and too few fields, or open quote)."""
+    if header_only or tail.endswith(b"\n"):
+        return
+    last = tail[tail.rfind(b"\n") + 1:]
+    try:
+        text = last.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        raise IngestError(f"{path}: not UTF-8 text (invalid bytes in the last line)") from None
+    if text.count('"') % 2:
+        raise IngestError(f"{path}: truncated mid-row: the last record ends inside a quoted field")
+    fields = next(csv.reader([text]), [])
+    if len(fields) < len(header):
+        raise IngestError(f"{path}: truncated mid-row: the last line has {len(fields)} of "
+                          f"{len(header)} fields and no line ending")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_synthetic(path: Path, sha256: str) -> bool:
+    """True when a ``SYNTHETIC.json`` manifest beside the file (written by ``demo``) lists its checksum."""
+    manifest = path.parent / SYNTHETIC_MANIFEST
+    if not manifest.is_file():
+        return False
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return False
+    return any(isinstance(f, dict) and f.get("sha256") == sha256 for f in files)
+
+
+# --------------------------------------------------------------------------------------------- database
+
+def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database for writing, with the schema and reference tables."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    con = store.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
+    con.begin()
+    try:
+        store.execute(con, "schema/tables")
+        con.executemany("INSERT OR REPLACE INTO ref_race_labels VALUES (?, ?)", list(RACE_LABELS.items()))
+        con.executemany("INSERT OR REPLACE INTO ref_boroughs VALUES (?, ?, ?)",
+                        [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings])
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')")
+        con.commit()
+    except BaseException:
+        con.rollback()
+        con.close()
+        raise
+    store.execute(con, "schema/macros")
+    return con
+
+
+def ingest(db_path: str | Path, paths: Iterable[str | Path], on_file=None,
+           on_error=None) -> tuple[list[FileReport], list[dict[str, str]]]:
+    """Ingest files in order; a refused file is reported and skipped, the others still load.
+
+    Every file is inspected before the database is opened, so a batch of refused files leaves no new
+    database behind. ``on_file(report)`` / ``on_error(error)`` are called as each file finishes.
+    Returns ``(reports, errors)`` where an error is ``{"path", "error"}``.
+    """
+    reports: list[FileReport] = []
+    errors: list[dict[str, str]] = []
+
+    def refuse(path: Path, exc: Exception) -> None:
+        errors.append({"path": str(path), "error": str(exc)})
+        if on_error:
+            on_error(errors[-1])
+
+    accepted = []
+    for path in map(Path, paths):
+        try:
+            accepted.append(inspect_file(path))
+        except IngestError as exc:
+            refuse(path, exc)
+    if not accepted:
+        return reports, errors
+    con = open_db(db_path)
+    try:
+        for info in accepted:
+            try:
+                reports.append(ingest_file(con, info))
+            except IngestError as exc:
+                refuse(info.path, exc)
+                continue
+            if on_file:
+                on_file(reports[-1])
+    finally:
+        con.close()
+    return reports, errors
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
+    """Load one inspected file in one transaction (see the module docstring)."""
+    dataset = info.recognised.dataset
+    ids = {"table": dataset.table, "key": dataset.key}
+    began = False
+    try:
+        # Read outside the transaction: stage_raw is a connection-local temp table, and its rowids are
+        # the 0-based file order only when it is not transaction-local.
+        _read_raw(con, info)
+        con.begin()
+        began = True
+        existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [info.sha256]).fetchone()
+        synthetic = is_synthetic(info.path, info.sha256)
+        _refuse_mixing(con, info.path, synthetic)
+        source_id = existing[0] if existing else con.execute(
+            "SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()[0]
+        n_raw = con.execute("SELECT count(*) FROM stage_raw").fetchone()[0]
+        n_split_errors = con.execute("SELECT count(DISTINCT line) FROM stage_rejects").fetchone()[0]
+        store.execute(con, f"staging/{dataset.name}", {"source_id": source_id})
+        n_invalid = con.execute("SELECT count(*) FROM stage WHERE reason <> ''").fetchone()[0]
+        store.execute(con, "ingest/best_copies", **ids)
+        store.execute(con, "ingest/conflict_pairs", **ids)
+        pairs = store.fetch_dicts(con, "ingest/conflict_details", **ids)
+        n_replaced = con.execute("SELECT count(*) FROM stage_pairs WHERE replaces").fetchone()[0]
+        before = _count(con, dataset)
+        store.execute(con, "ingest/store_best", **ids)
+        loaded = _count(con, dataset) - before + n_replaced
+        store.execute(con, "ingest/quarantine_rows", {"dataset": dataset.name})
+        store.execute(con, "ingest/quarantine_rejects", {"source_id": source_id, "dataset": dataset.name})
+        _record_conflicts(con, dataset, pairs)
+        first, last = con.execute(
+            f"SELECT min({dataset.date}), max({dataset.date}) FROM stage WHERE reason = ''").fetchone()
+        rows_read = n_raw + n_split_errors
+        rejected = n_split_errors + n_invalid
+        report = FileReport(
+            path=str(info.path), dataset=dataset.name, edition=info.recognised.edition,
+            rows_read=rows_read, rows_loaded=loaded, rows_rejected=rejected,
+            rows_duplicate=rows_read - loaded - rejected,
+            conflicts=len({p["record_key"] for p in pairs}), source_id=source_id,
+            synthetic=synthetic, already_loaded=existing is not None,
+            first_date=first.isoformat() if first else None, last_date=last.isoformat() if last else None)
+        if not existing:
+            _record_source(con, info, report)
+        _pause_if_asked()
+        con.commit()
+    except BaseException as exc:
+        if began:
+            con.rollback()
+        if isinstance(exc, duckdb.Error):
+            raise IngestError(f"{info.path}: {_one_line(exc)}") from exc
+        raise
+    finally:
+        _drop_stage(con)
+    return report
+
+
+def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) -> None:
+    """Synthetic demo records and real records never share a database: every figure would be suspect."""
+    other = con.execute("SELECT count(*) FROM sources WHERE synthetic <> ?", [synthetic]).fetchone()[0]
+    if other:
+        held, this = ("real", "synthetic demo") if synthetic else ("synthetic demo", "real")
+        raise IngestError(f"{path}: this database holds {held} data and the file is {this} data; "
+                          f"use another --db so the two never mix")
+
+
+def _count(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
+    return con.execute(f"SELECT count(*) FROM {dataset.table}").fetchone()[0]
+
+
+def _read_raw(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
+    """CSV → stage_raw (all text, file order) and stage_rejects / stage_skips for unsplittable records."""
+    _drop_stage(con)
+    names = [m or f"ignored_{i}" for i, m in enumerate(info.recognised.mapping)]
+    con.execute(
+        """CREATE TEMP TABLE stage_raw AS
+           SELECT * FROM read_csv($path, header = true, auto_detect = false, all_varchar = true,
+                                  delim = ',', quote = '"', escape = '"', columns = $columns,
+                                  strict_mode = true, null_padding = false, ignore_errors = true,
+                                  store_rejects = true, rejects_table = 'stage_reject_errors',
+                                  rejects_scan = 'stage_reject_scans', max_line_size = 1048576)""",
+        {"path": str(info.path), "columns": {n: "VARCHAR" for n in names}})
+    for column in info.recognised.missing:  # optional columns the file lacks: NULL, recorded in sources
+        con.execute(f"ALTER TABLE stage_raw ADD COLUMN {column} VARCHAR")  # name from the schema allow-list
+    con.execute("""CREATE TEMP TABLE stage_rejects AS
+                   SELECT line, error_type::VARCHAR AS error_type, error_message, csv_line
+                   FROM stage_reject_errors""")
+    bad = con.execute("""SELECT min(line) FROM stage_rejects WHERE error_type = 'INVALID UNICODE'""").fetchone()[0]
+    if bad is not None:
+        raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
+                          f"re-export the file as UTF-8 CSV")
+    con.execute("""CREATE TEMP TABLE stage_skips AS
+                   SELECT a, max(i) AS i FROM (
+                       SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS a,
+                              row_number() OVER (ORDER BY line) AS i
+                       FROM (SELECT DISTINCT line FROM stage_rejects))
+                   GROUP BY a""")
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    for table in ("stage_raw", "stage", "stage_best", "stage_pairs", "stage_rejects", "stage_skips",
+                  "stage_reject_errors", "stage_reject_scans"):
+        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+def _record_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset, pairs: list[dict]) -> None:
+    for p in pairs:
+        kept, other = json.loads(p["kept_json"]), json.loads(p["other_json"])
+        fields = sorted(k for k in kept if kept.get(k) != other.get(k))
+        con.execute(
+            """INSERT INTO conflicts
+               SELECT $dataset, $key, $ks, $kl, $os, $ol, $fields, $resolution
+               WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE dataset = $dataset AND record_key = $key
+                                 AND kept_source_id = $ks AND kept_line = $kl
+                                 AND other_source_id = $os AND other_line = $ol)""",
+            {"dataset": dataset.name, "key": p["record_key"], "ks": p["kept_source_id"],
+             "kl": p["kept_line"], "os": p["other_source_id"], "ol": p["other_line"],
+             "fields": fields, "resolution": p["resolution"]})
+
+
+def _record_source(con: duckdb.DuckDBPyConnection, info: Inspected, r: FileReport) -> None:
+    con.execute(
+        "INSERT INTO sources VALUES ($id, $name, $path, $sha, $bytes, $dataset, $edition, $header, $ignored, "
+        "$missing, $synthetic, $read, $loaded, $rejected, $dup, $conflicts, $first, $last, $at, $version)",
+        {"id": r.source_id, "name": info.path.name, "path": str(info.path.resolve()), "sha": info.sha256,
+         "bytes": info.size, "dataset": r.dataset, "edition": r.edition, "header": info.header,
+         "ignored": list(info.recognised.ignored), "missing": [c.upper() for c in info.recognised.missing],
+         "synthetic": r.synthetic, "read": r.rows_read, "loaded": r.rows_loaded, "rejected": r.rows_rejected,
+         "dup": r.rows_duplicate, "conflicts": r.conflicts, "first": r.first_date, "last": r.last_date,
+         "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "version": __version__})
+
+
+def _pause_if_asked() -> None:
+    if os.environ.get(PAUSE_ENV):
+        print("ingest: paused before commit", file=sys.stderr, flush=True)
+        sys.stdin.readline()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+# --------------------------------------------------------------------------------------------- info
+
+def info(db_path: str | Path) -> dict[str, Any]:
+    """What the database holds: unique records, quarantined rows, date range, loaded files, conflicts."""
+    if not Path(db_path).exists():
+        raise IngestError(f"{db_path}: no such database (run `python -m analytics ingest` or `demo` first)")
+    con = store.connect(db_path, read_only=True)
+    try:
+        summary = store.fetch_one(con, "info/summary")
+        sources = store.fetch_dicts(con, "info/sources")
+        conflicts = store.fetch_dicts(con, "info/conflicts")
+        unmapped = store.fetch_dicts(con, "info/unmapped_labels")
+        reasons = store.fetch_dicts(con, "info/quarantine_reasons")
+    finally:
+        con.close()
+    return {
+        "arrests": summary["arrests"], "summonses": summary["summonses"],
+        "quarantined": summary["quarantined"],
+        "first_date": _iso(summary["first_date"]), "last_date": _iso(summary["last_date"]),
+        "synthetic": bool(summary["synthetic"]),
+        "sources": [{k: _iso(v) for k, v in s.items()} for s in sources],
+        "conflicts": conflicts, "quarantine_reasons": reasons, "unmapped_labels": unmapped,
+    }
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+

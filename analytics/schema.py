@@ -1,0 +1,189 @@
+"""One schema for the NYPD records: datasets, header editions, and the translators.
+
+Everything that says what a column *means* lives here, in one place (the style of the Stanford Open
+Policing Project's ``standards.R`` and ``translators.R``):
+
+* :data:`DATASETS` — the two record types we load (NYPD arrests and criminal-court summonses),
+  their canonical column names (the Socrata API field names), which columns a file must have, and the
+  header aliases the real exports use (``New Georeferenced Column``, ``Lon_Lat``, ``X_COORDINATE_CD`` …).
+* :func:`recognise` — reads a header row and says which dataset and which *edition* of the export it is,
+  or raises :class:`UnrecognisedHeader` with a one-line reason.
+* :data:`RACE_GROUPS` / :data:`RACE_LABELS` — the seven dashboard groups and every published NYPD label
+  that maps to them (``../shared/reference/ny-marijuana-law.md`` §5.1). Labels we have never seen map to
+  ``Unknown`` and are reported by ``info`` as unmapped, never dropped.
+* :data:`BOROUGHS` — one-letter borough codes and the full names summonses use (``NEW YORK`` = Manhattan).
+
+The SQL in ``queries/`` uses these tables (loaded into the database as ``ref_race_labels`` and
+``ref_boroughs``) so that Python and SQL cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+#: The seven race/ethnicity groups, in display order.
+RACE_GROUPS: tuple[str, ...] = (
+    "Black",
+    "Hispanic",
+    "White",
+    "Asian / Pacific Islander",
+    "American Indian / Alaska Native",
+    "Other",
+    "Unknown",
+)
+
+#: Every NYPD race label seen in the arrest and summons exports → dashboard group.
+#: Short spellings are pre-2020 exports, long spellings 2020+ exports (nyc-open-data.md §3).
+#: ``BLACK`` and ``WHITE`` are taken to mean non-Hispanic (ny-marijuana-law.md §5.1).
+RACE_LABELS: dict[str, str] = {
+    "BLACK": "Black",
+    "WHITE HISPANIC": "Hispanic",
+    "BLACK HISPANIC": "Hispanic",
+    "WHITE": "White",
+    "ASIAN/PAC.ISL": "Asian / Pacific Islander",
+    "ASIAN / PACIFIC ISLANDER": "Asian / Pacific Islander",
+    "ASIAN/PACIFIC ISLANDER": "Asian / Pacific Islander",
+    "AMER IND": "American Indian / Alaska Native",
+    "AMERICAN INDIAN/ALASKAN NATIVE": "American Indian / Alaska Native",
+    "AMERICAN INDIAN / ALASKAN NATIVE": "American Indian / Alaska Native",
+    "OTHER": "Other",
+    "UNKNOWN": "Unknown",
+    "U": "Unknown",
+}
+
+#: Borough code → (name, every spelling the exports use for it).
+BOROUGHS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "B": ("Bronx", ("B", "BRONX")),
+    "K": ("Brooklyn", ("K", "BROOKLYN", "KINGS")),
+    "M": ("Manhattan", ("M", "MANHATTAN", "NEW YORK")),
+    "Q": ("Queens", ("Q", "QUEENS")),
+    "S": ("Staten Island", ("S", "STATEN ISLAND", "RICHMOND")),
+}
+
+#: Age bands as published; anything else (the Historic export has stray values such as ``1020``)
+#: is kept verbatim in ``age_group`` and normalised to ``UNKNOWN`` in ``age_band``.
+AGE_BANDS: tuple[str, ...] = ("<18", "18-24", "25-44", "45-64", "65+", "UNKNOWN")
+
+#: Records before this date cannot come from the NYPD datasets (both start in 2006).
+EARLIEST_DATE = "2006-01-01"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A record type: its table, canonical columns, required columns and header aliases."""
+
+    name: str
+    table: str
+    key: str
+    date: str
+    columns: tuple[str, ...]
+    required: frozenset[str]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def canonical(self, header_name: str) -> str | None:
+        """Canonical column for a header cell (case- and spacing-insensitive), or None if unknown."""
+        norm = normalise_header(header_name)
+        if norm in self.columns:
+            return norm
+        return self.aliases.get(norm)
+
+
+def normalise_header(name: str) -> str:
+    """``'New Georeferenced Column'`` → ``'new_georeferenced_column'``; strips a UTF-8 BOM."""
+    return re.sub(r"[\s]+", "_", name.replace("\ufeff", "").strip().lower())
+
+
+_GEO_ALIASES = {"new_georeferenced_column": "geo_point", "lon_lat": "geo_point", "geocoded_column": "geo_point"}
+
+ARRESTS = Dataset(
+    name="arrests",
+    table="arrests",
+    key="arrest_key",
+    date="arrest_date",
+    columns=(
+        "arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code", "law_cat_cd",
+        "arrest_boro", "arrest_precinct", "jurisdiction_code", "age_group", "perp_sex", "perp_race",
+        "x_coord_cd", "y_coord_cd", "latitude", "longitude", "geo_point",
+    ),
+    required=frozenset({"arrest_key", "arrest_date", "law_code", "arrest_boro", "arrest_precinct",
+                        "age_group", "perp_sex", "perp_race"}),
+    aliases=dict(_GEO_ALIASES),
+)
+
+SUMMONSES = Dataset(
+    name="summonses",
+    table="summonses",
+    key="summons_key",
+    date="summons_date",
+    columns=(
+        "summons_key", "summons_date", "offense_description", "law_section_number", "law_description",
+        "summons_category_type", "age_group", "sex", "race", "jurisdiction_code", "boro",
+        "precinct_of_occur", "x_coordinate_cd", "y_coordinate_cd", "latitude", "longitude", "geo_point",
+    ),
+    required=frozenset({"summons_key", "summons_date", "law_section_number", "age_group", "sex", "race",
+                        "boro", "precinct_of_occur"}),
+    aliases=dict(_GEO_ALIASES),
+)
+
+DATASETS: dict[str, Dataset] = {d.name: d for d in (ARRESTS, SUMMONSES)}
+
+
+class UnrecognisedHeader(ValueError):
+    """The header row is not one of the NYPD arrest or summons export editions."""
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """What :func:`recognise` learned from a header row."""
+
+    dataset: Dataset
+    edition: str
+    #: canonical name per header position; ``None`` for a column we ignore
+    mapping: tuple[str | None, ...]
+    ignored: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def recognise(header: list[str]) -> Recognised:
+    """Identify dataset and edition from a header row.
+
+    Editions (nyc-open-data.md §2): ``export-18`` (2019-era CSV export, no geo column),
+    ``export-ytd-2021`` (19 columns ending in ``New Georeferenced Column``), ``export-historic-2024``
+    (``Lon_Lat``), ``api`` (lower-case Socrata field names, as our downloader writes them).
+    """
+    if not header or all(not h.strip() for h in header):
+        raise UnrecognisedHeader("the first line is empty, not a CSV header")
+    norms = [normalise_header(h) for h in header]
+    dataset = next((d for d in DATASETS.values() if d.key in norms), None)
+    if dataset is None:
+        shown = ",".join(header[:6])[:120]
+        raise UnrecognisedHeader(
+            f"not an NYPD arrests or summons export: the header has neither ARREST_KEY nor SUMMONS_KEY "
+            f"(it starts {shown!r})")
+    mapping = tuple(dataset.canonical(h) for h in header)
+    seen: set[str] = set()
+    for name in mapping:
+        if name is not None and name in seen:
+            raise UnrecognisedHeader(f"the header names column {name.upper()} twice")
+        if name is not None:
+            seen.add(name)
+    missing_required = sorted(dataset.required - seen)
+    if missing_required:
+        raise UnrecognisedHeader(
+            f"looks like {dataset.name} but lacks required column(s) "
+            f"{', '.join(c.upper() for c in missing_required)}")
+    ignored = tuple(h for h, m in zip(header, mapping) if m is None)
+    missing = tuple(c for c in dataset.columns if c not in seen)
+    key_cell = header[norms.index(dataset.key)].strip().lstrip("\ufeff")
+    if key_cell.islower():
+        edition = "api"
+    elif "new_georeferenced_column" in norms:
+        edition = "export-ytd-2021"
+    elif "lon_lat" in norms:
+        edition = "export-historic-2024"
+    elif "geocoded_column" in norms:
+        edition = "export-geocoded"
+    else:
+        edition = f"export-{len(header)}"
+    return Recognised(dataset, edition, mapping, ignored, missing)
