@@ -307,7 +307,7 @@ def _read_raw(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
     con.execute("""CREATE TEMP TABLE stage_rejects AS
                    SELECT line, error_type::VARCHAR AS error_type, error_message, csv_line
                    FROM stage_reject_errors""")
-    bad = con.execute("""SELECT min(line) FROM stage_rejects WHERE error_type = 'INVALID UNICODE'""").fetchone()[0]
+    bad = con.execute("""SELECT min(line) FROM stage_rejects WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE')""").fetchone()[0]
     if bad is not None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
