@@ -38,7 +38,7 @@ import duckdb
 
 import store
 from analytics import __version__
-from analytics.schema import (BOROUGHS, DATASETS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader,
+from analytics.schema import (BOROUGHS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader, date_format,
                               recognise)
 
 #: Memory DuckDB may use while loading; above it, temporary data spills to disk (flat memory).
@@ -81,6 +81,7 @@ class Inspected:
     header: list[str]
     sha256: str
     size: int
+    date_format: str
 
 
 # --------------------------------------------------------------------------------------------- inspect
@@ -108,7 +109,18 @@ def inspect_file(path: Path) -> Inspected:
     except UnrecognisedHeader as exc:
         raise IngestError(f"{path}: {exc}") from None
     _check_complete(path, tail, header, header_only=end < 0 or end == size - 1)
-    return Inspected(path, recognised, header, _sha256(path), size)
+    fmt = date_format(_first_value(head[end + 1:] if end >= 0 else b"", recognised))
+    return Inspected(path, recognised, header, _sha256(path), size, fmt)
+
+
+def _first_value(body: bytes, recognised: Recognised) -> str | None:
+    """The date field of the first data row in the head of the file, if the head holds one whole row."""
+    line = body.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    if not line.strip() or b"\n" not in body:
+        return None
+    fields = next(csv.reader([line]), [])
+    position = recognised.mapping.index(recognised.dataset.date)
+    return fields[position] if position < len(fields) else None
 
 
 def _decode_header(path: Path, first: bytes) -> list[str]:
@@ -227,9 +239,9 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
     ids = {"table": dataset.table, "key": dataset.key}
     began = False
     try:
-        # Read outside the transaction: stage_raw is a connection-local temp table, and its rowids are
-        # the 0-based file order only when it is not transaction-local.
-        _read_raw(con, info)
+        # Read outside the transaction: the staging table is connection-local, and its rowids are the
+        # file order only when it is not transaction-local.
+        _read_staged(con, info)
         con.begin()
         began = True
         existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [info.sha256]).fetchone()
@@ -237,28 +249,32 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
         _refuse_mixing(con, info.path, synthetic)
         source_id = existing[0] if existing else con.execute(
             "SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()[0]
-        n_raw = con.execute("SELECT count(*) FROM stage_raw").fetchone()[0]
-        n_split_errors = con.execute("SELECT count(DISTINCT line) FROM stage_rejects").fetchone()[0]
-        store.execute(con, f"staging/{dataset.name}", {"source_id": source_id})
-        n_invalid = con.execute("SELECT count(*) FROM stage WHERE reason <> ''").fetchone()[0]
-        store.execute(con, "ingest/best_copies", **ids)
-        store.execute(con, "ingest/conflict_pairs", **ids)
-        pairs = store.fetch_dicts(con, "ingest/conflict_details", **ids)
-        n_replaced = con.execute("SELECT count(*) FROM stage_pairs WHERE replaces").fetchone()[0]
+        sid = {"source_id": source_id}
+        store.execute(con, f"staging/{dataset.name}")
+        store.execute(con, "ingest/check", **ids)
+        store.execute(con, "ingest/losers")
+        store.execute(con, "ingest/collisions", **ids)
+        if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
+                       ).fetchone()[0]:
+            store.execute(con, "ingest/conflict_pairs", sid, **ids)
+        else:
+            store.execute(con, "ingest/no_pairs")
+        pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
+        counts = store.fetch_one(con, "ingest/counts", date=dataset.date)
+        first, last = counts["first_date"], counts["last_date"]
         before = _count(con, dataset)
-        store.execute(con, "ingest/store_best", **ids)
+        store.execute(con, "ingest/delete_replaced", **ids)
+        n_replaced = before - _count(con, dataset)
+        store.execute(con, "ingest/insert_best", sid, **ids)
         loaded = _count(con, dataset) - before + n_replaced
-        store.execute(con, "ingest/quarantine_rows", {"dataset": dataset.name})
-        store.execute(con, "ingest/quarantine_rejects", {"source_id": source_id, "dataset": dataset.name})
+        store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
+        store.execute(con, "ingest/quarantine_rejects",
+                      sid | {"dataset": dataset.name, "date_format": info.date_format})
         _record_conflicts(con, dataset, pairs)
-        first, last = con.execute(
-            f"SELECT min({dataset.date}), max({dataset.date}) FROM stage WHERE reason = ''").fetchone()
-        rows_read = n_raw + n_split_errors
-        rejected = n_split_errors + n_invalid
         report = FileReport(
             path=str(info.path), dataset=dataset.name, edition=info.recognised.edition,
-            rows_read=rows_read, rows_loaded=loaded, rows_rejected=rejected,
-            rows_duplicate=rows_read - loaded - rejected,
+            rows_read=counts["rows_read"], rows_loaded=loaded, rows_rejected=counts["rows_rejected"],
+            rows_duplicate=counts["rows_valid"] - loaded,
             conflicts=len({p["record_key"] for p in pairs}), source_id=source_id,
             synthetic=synthetic, already_loaded=existing is not None,
             first_date=first.isoformat() if first else None, last_date=last.isoformat() if last else None)
@@ -290,24 +306,29 @@ def _count(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
     return con.execute(f"SELECT count(*) FROM {dataset.table}").fetchone()[0]
 
 
-def _read_raw(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
-    """CSV → stage_raw (all text, file order) and stage_rejects / stage_skips for unsplittable records."""
+def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
+    """CSV → temp table ``stage`` typed by DuckDB's reader (file order), plus ``stage_rejects`` (records it
+    could not split or type) and ``stage_skips`` (to turn a stage row back into its record number)."""
     _drop_stage(con)
-    names = [m or f"ignored_{i}" for i, m in enumerate(info.recognised.mapping)]
+    dataset = info.recognised.dataset
+    columns = {(m or f"ignored_{i}"): (dataset.reader_type(m) if m else "VARCHAR")
+               for i, m in enumerate(info.recognised.mapping)}
     con.execute(
-        """CREATE TEMP TABLE stage_raw AS
-           SELECT * FROM read_csv($path, header = true, auto_detect = false, all_varchar = true,
-                                  delim = ',', quote = '"', escape = '"', columns = $columns,
+        """CREATE TEMP TABLE stage AS
+           SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = $columns,
+                                  dateformat = $date_format, delim = ',', quote = '"', escape = '"',
                                   strict_mode = true, null_padding = false, ignore_errors = true,
                                   store_rejects = true, rejects_table = 'stage_reject_errors',
                                   rejects_scan = 'stage_reject_scans', max_line_size = 1048576)""",
-        {"path": str(info.path), "columns": {n: "VARCHAR" for n in names}})
+        {"path": str(info.path), "columns": columns, "date_format": info.date_format})
     for column in info.recognised.missing:  # optional columns the file lacks: NULL, recorded in sources
-        con.execute(f"ALTER TABLE stage_raw ADD COLUMN {column} VARCHAR")  # name from the schema allow-list
+        # the name and type come from the schema allow-list, never from the file
+        con.execute(f"ALTER TABLE stage ADD COLUMN {column} {dataset.reader_type(column)}")
     con.execute("""CREATE TEMP TABLE stage_rejects AS
-                   SELECT line, error_type::VARCHAR AS error_type, error_message, csv_line
+                   SELECT line, error_type::VARCHAR AS error_type, column_name, error_message, csv_line
                    FROM stage_reject_errors""")
-    bad = con.execute("""SELECT min(line) FROM stage_rejects WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE')""").fetchone()[0]
+    bad = con.execute("""SELECT min(line) FROM stage_rejects
+                         WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE')""").fetchone()[0]
     if bad is not None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
@@ -320,8 +341,9 @@ def _read_raw(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("stage_raw", "stage", "stage_best", "stage_pairs", "stage_rejects", "stage_skips",
-                  "stage_reject_errors", "stage_reject_scans"):
+    con.execute("DROP VIEW IF EXISTS temp.stage_typed")
+    for table in ("stage", "stage_check", "stage_losers", "stage_collisions", "stage_pairs", "stage_rejects",
+                  "stage_skips", "stage_reject_errors", "stage_reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 

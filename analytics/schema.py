@@ -79,7 +79,13 @@ class Dataset:
     date: str
     columns: tuple[str, ...]
     required: frozenset[str]
+    #: how DuckDB's CSV reader types each column (others are text); numbers are read as DOUBLE
+    #: because the API writes ``"104.0"``, and checked for being whole in the staging SQL
+    types: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+
+    def reader_type(self, column: str) -> str:
+        return self.types.get(column, "VARCHAR")
 
     def canonical(self, header_name: str) -> str | None:
         """Canonical column for a header cell (case- and spacing-insensitive), or None if unknown."""
@@ -87,6 +93,23 @@ class Dataset:
         if norm in self.columns:
             return norm
         return self.aliases.get(norm)
+
+
+#: Date formats of the exports, tried on the first data row: CSV export, API, plain ISO.
+DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    (r"^\d{1,2}/\d{1,2}/\d{4}$", "%m/%d/%Y"),
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+$", "%Y-%m-%dT%H:%M:%S.%g"),
+    (r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$", "%Y-%m-%dT%H:%M:%S"),
+    (r"^\d{4}-\d{2}-\d{2}$", "%Y-%m-%d"),
+)
+
+
+def date_format(sample: str | None) -> str:
+    """The explicit date format for a file, from one date value (never guessed day-first)."""
+    for pattern, fmt in DATE_FORMATS:
+        if sample is not None and re.match(pattern, sample.strip()):
+            return fmt
+    return DATE_FORMATS[0][1]
 
 
 def normalise_header(name: str) -> str:
@@ -108,6 +131,9 @@ ARRESTS = Dataset(
     ),
     required=frozenset({"arrest_key", "arrest_date", "law_code", "arrest_boro", "arrest_precinct",
                         "age_group", "perp_sex", "perp_race"}),
+    types={"arrest_date": "DATE", "pd_cd": "DOUBLE", "ky_cd": "DOUBLE", "arrest_precinct": "DOUBLE",
+           "jurisdiction_code": "DOUBLE", "x_coord_cd": "DOUBLE", "y_coord_cd": "DOUBLE",
+           "latitude": "DOUBLE", "longitude": "DOUBLE"},
     aliases=dict(_GEO_ALIASES),
 )
 
@@ -123,6 +149,8 @@ SUMMONSES = Dataset(
     ),
     required=frozenset({"summons_key", "summons_date", "law_section_number", "age_group", "sex", "race",
                         "boro", "precinct_of_occur"}),
+    types={"summons_date": "DATE", "jurisdiction_code": "DOUBLE", "precinct_of_occur": "DOUBLE",
+           "x_coordinate_cd": "DOUBLE", "y_coordinate_cd": "DOUBLE", "latitude": "DOUBLE", "longitude": "DOUBLE"},
     aliases=dict(_GEO_ALIASES),
 )
 

@@ -125,15 +125,16 @@ def test_bad_rows_quarantined_with_line_and_reason(tmp_path, db):
     quarantined = dict(query(db, "SELECT line, reason FROM quarantine ORDER BY line"))
     assert sorted(quarantined) == [3, 4, 5, 6, 7, 8, 9, 10]
     assert "missing ARREST_KEY" in quarantined[3]
-    assert "unparseable ARREST_DATE '31/12/2017'" in quarantined[4]
+    assert "unparseable ARREST_DATE '31/12/2017' (expected date %m/%d/%Y)" in quarantined[4]
     assert "impossible ARREST_DATE 1999-12-31" in quarantined[5]
     assert "impossible ARREST_PRECINCT 999" in quarantined[6]
     assert "impossible Latitude 12.5" in quarantined[7]
-    assert "PD_CD is not a whole number: 'five'" in quarantined[8]
+    assert "unparseable PD_CD 'five' (expected a number)" in quarantined[8]
     assert "TOO MANY COLUMNS" in quarantined[9]
     assert "MISSING COLUMNS" in quarantined[10]
     raw = dict(query(db, "SELECT line, raw FROM quarantine"))
-    assert json.loads(raw[4])["arrest_date"] == "31/12/2017"  # the raw fields are kept
+    assert "31/12/2017" in raw[4] and raw[4].startswith("3,31/12/2017,567,")  # the raw line is kept
+    assert json.loads(raw[6])["arrest_precinct"] == 999  # a typed row is kept as JSON
     assert query(db, "SELECT arrest_key, line FROM arrests ORDER BY line") == [("1", 2), ("10", 11)]
     info = cli_json("info", "--db", db)
     assert info["quarantined"] == 8
@@ -141,6 +142,14 @@ def test_bad_rows_quarantined_with_line_and_reason(tmp_path, db):
     (again,) = cli_json("ingest", path, "--db", db)["files"]
     assert (again["rows_loaded"], again["rows_rejected"], again["rows_duplicate"]) == (0, 8, 2)
     assert query(db, "SELECT count(*) FROM quarantine") == [(8,)]
+
+
+def test_fractional_code_is_not_a_whole_number(tmp_path, db):
+    path = write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("1", KY_CD="235.5"), arrest("2", KY_CD="235.0")])
+    (report,) = cli_json("ingest", path, "--db", db)["files"]
+    assert (report["rows_loaded"], report["rows_rejected"]) == (1, 1)
+    assert query(db, "SELECT line, reason FROM quarantine") == [(2, "KY_CD is not a whole number: 235.5")]
+    assert query(db, "SELECT arrest_key, ky_cd FROM arrests") == [("2", 235)]
 
 
 def test_line_numbers_survive_quoted_newlines_and_rejects(tmp_path, db):

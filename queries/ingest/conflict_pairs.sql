@@ -1,48 +1,41 @@
--- Every pair of disagreeing copies this file brings: copies of a key inside the file that lost to the
--- file's best copy, and best copies whose key is already stored with other values. The kept copy is the
--- more complete one; on a tie the copy loaded first stays. Identical copies are plain duplicates.
+-- Pairs of copies of one key that disagree (identical copies are plain duplicates). The kept copy is the
+-- more complete one; on a tie, the copy that came first (earlier line, or the one already stored) stays.
+-- kept_ordinal / other_ordinal point into this file's staging rows; NULL means the stored copy.
 CREATE OR REPLACE TEMP TABLE stage_pairs AS
-WITH content_cols AS (
-    SELECT {{key}}, line, completeness, source_id,
-           hash(*COLUMNS(lambda c: c NOT IN ('source_id', 'line', 'completeness', 'ordinal', 'reason'))) AS content
-    FROM stage
-    WHERE reason = '' AND {{key}} IN (SELECT {{key}} FROM stage WHERE reason = '' GROUP BY ALL HAVING count(*) > 1)
+WITH involved AS (
+    SELECT ordinal FROM stage_losers UNION SELECT kept_ordinal FROM stage_losers
+    UNION SELECT ordinal FROM stage_collisions
 ),
-in_file AS (
-    SELECT b.{{key}} AS record_key,
-           b.source_id AS kept_source_id, b.line AS kept_line,
-           o.source_id AS other_source_id, o.line AS other_line,
-           'more complete copy in the same file' AS resolution,
-           false AS replaces
-    FROM content_cols o
-    JOIN stage_best sb ON sb.{{key}} = o.{{key}} AND sb.line <> o.line
-    JOIN content_cols b ON b.{{key}} = sb.{{key}} AND b.line = sb.line
-    WHERE o.content <> b.content
+new_rows AS (
+    SELECT ordinal, hash(*COLUMNS(lambda c: c NOT IN ('line', 'completeness', 'ordinal', 'reason'))) AS content
+    FROM stage_typed SEMI JOIN involved USING (ordinal)
 ),
-new_side AS (
-    SELECT {{key}}, line, completeness, source_id,
-           hash(*COLUMNS(lambda c: c NOT IN ('source_id', 'line', 'completeness', 'ordinal', 'reason'))) AS content
-    FROM stage_best
-    WHERE {{key}} IN (SELECT {{key}} FROM {{table}})
-),
-old_side AS (
-    SELECT {{key}}, line, completeness, source_id,
-           hash(*COLUMNS(lambda c: c NOT IN ('source_id', 'line', 'completeness'))) AS content
+old_rows AS (
+    SELECT {{key}} AS record_key, hash(*COLUMNS(lambda c: c NOT IN ('source_id', 'line', 'completeness'))) AS content
     FROM {{table}}
-    WHERE {{key}} IN (SELECT {{key}} FROM stage_best)
-),
-across AS (
-    SELECT n.{{key}} AS record_key,
-           CASE WHEN n.completeness > o.completeness THEN n.source_id ELSE o.source_id END AS kept_source_id,
-           CASE WHEN n.completeness > o.completeness THEN n.line ELSE o.line END AS kept_line,
-           CASE WHEN n.completeness > o.completeness THEN o.source_id ELSE n.source_id END AS other_source_id,
-           CASE WHEN n.completeness > o.completeness THEN o.line ELSE n.line END AS other_line,
-           CASE WHEN n.completeness > o.completeness THEN 'more complete copy in a later file'
-                ELSE 'stored copy at least as complete' END AS resolution,
-           n.completeness > o.completeness AS replaces
-    FROM new_side n JOIN old_side o USING ({{key}})
-    WHERE n.content <> o.content
+    WHERE {{key}} IN (SELECT record_key FROM stage_collisions)
 )
-SELECT * FROM in_file
+SELECT l.record_key,
+       $source_id AS kept_source_id, l.kept_line, l.kept_ordinal,
+       $source_id AS other_source_id, l.line AS other_line, l.ordinal AS other_ordinal,
+       CASE WHEN l.kept_completeness > l.completeness THEN 'more complete copy in the same file'
+            ELSE 'equally complete: kept the first copy in the file' END AS resolution,
+       false AS replaces
+FROM stage_losers l
+JOIN new_rows o ON o.ordinal = l.ordinal
+JOIN new_rows k ON k.ordinal = l.kept_ordinal
+WHERE o.content <> k.content
 UNION ALL
-SELECT * FROM across;
+SELECT c.record_key,
+       CASE WHEN better THEN $source_id ELSE c.old_source_id END,
+       CASE WHEN better THEN c.line ELSE c.old_line END,
+       CASE WHEN better THEN c.ordinal END,
+       CASE WHEN better THEN c.old_source_id ELSE $source_id END,
+       CASE WHEN better THEN c.old_line ELSE c.line END,
+       CASE WHEN better THEN NULL ELSE c.ordinal END,
+       CASE WHEN better THEN 'more complete copy in a later file' ELSE 'stored copy at least as complete' END,
+       better
+FROM (SELECT *, completeness > old_completeness AS better FROM stage_collisions) c
+JOIN new_rows n ON n.ordinal = c.ordinal
+JOIN old_rows o ON o.record_key = c.record_key
+WHERE n.content <> o.content;

@@ -1,8 +1,14 @@
--- Records the CSV reader could not split into the header's columns (too many / too few fields, bad quoting).
+-- Records the CSV reader could not split into the header's columns or type (too many / too few fields,
+-- bad quoting, a date or number it cannot read), once per file and line, with the raw text of the line.
 INSERT INTO quarantine
 SELECT $source_id, $dataset, line,
-       string_agg(DISTINCT error_type || ': ' || error_message, '; '),
+       string_agg(DISTINCT CASE
+           WHEN error_type = 'CAST' THEN 'unparseable ' || upper(column_name) || ' '''
+                || regexp_extract(error_message, 'Could not convert string "(.*)" to', 1) || ''''
+                || CASE WHEN error_message LIKE '%''DATE''%' THEN ' (expected date ' || $date_format || ')'
+                        ELSE ' (expected a number)' END
+           ELSE error_type || ': ' || error_message END, '; '),
        any_value(csv_line)
 FROM stage_rejects
-WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id = $source_id AND q.line = stage_rejects.line)
+WHERE line NOT IN (SELECT line FROM quarantine WHERE source_id = $source_id)
 GROUP BY line;

@@ -1,7 +1,7 @@
--- Rows that failed typing or validation go to quarantine with the raw fields as JSON (once per file and line).
+-- Rows that failed validation go to quarantine, with their fields as JSON (once per file and line).
 INSERT INTO quarantine
-SELECT s.source_id, $dataset, s.line, s.reason, to_json(r)
-FROM stage s
-JOIN stage_raw r ON r.rowid = s.ordinal
-WHERE s.reason <> ''
-  AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.source_id = s.source_id AND q.line = s.line);
+SELECT $source_id, $dataset, line, reason,
+       to_json(struct_pack(*COLUMNS(lambda c: c NOT IN ('line', 'completeness', 'ordinal', 'reason'))))
+FROM stage_typed
+WHERE reason <> ''
+  AND line NOT IN (SELECT line FROM quarantine WHERE source_id = $source_id);
