@@ -11,7 +11,7 @@ both of its sources ("historic", "ytd") into one CSV file per source. For each s
    (``until`` is inclusive: the bound is ``< until + 1 day``). Literals are quoted per
    SoQL (single quotes, doubled inside). Nothing else is ever interpolated.
 2. **Count.** ``$select=count(*)`` with the same ``$where`` gives the expected row count.
-3. **Pages.** Rows are paged with ``$order=<key>``, ``$limit=page_size`` and ``$offset``
+3. **Pages.** Rows are paged with ``$order=<key>,:id``, ``$limit=page_size`` and ``$offset``
    advancing by ``page_size`` until a short page comes back. Each page is written
    atomically (temp file, fsync, rename) as its own CSV part under
    ``out_dir/.partial/<dataset>-<source>-<query hash>/`` together with a ``manifest.json``
@@ -248,7 +248,7 @@ def build_query(
         source=source,
         dataset_id=spec[source],
         where=build_where(dataset, since, until, all_offenses),
-        order=spec["key"],
+        order=f"{spec['key']},:id",  # :id breaks ties: a key can repeat (summons 148968083)
         page_size=page_size,
         columns=COLUMNS[dataset],
     )
@@ -565,11 +565,13 @@ def _remove_partial(part_dir: Path) -> None:
         pass
 
 
-def final_name(dataset: str, source: str, since: date | None, until: date | None) -> str:
+def final_name(dataset: str, source: str, since: date | None, until: date | None,
+               all_offenses: bool = False) -> str:
     since, until = _check_date("since", since), _check_date("until", until)
     start = since.isoformat() if since else "start"
     end = until.isoformat() if until else "end"
-    return f"{dataset}-{source}-{start}-{end}.csv"
+    scope = "-all-offenses" if all_offenses else ""
+    return f"{dataset}-{source}{scope}-{start}-{end}.csv"
 
 
 # --------------------------------------------------------------------------- driver
@@ -690,7 +692,7 @@ def fetch(
         files = [
             _fetch_source(
                 client, query, out_dir,
-                out_dir / final_name(dataset, query.source, since, until), progress,
+                out_dir / final_name(dataset, query.source, since, until, all_offenses), progress,
             )
             for query in queries
         ]
