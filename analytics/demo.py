@@ -11,8 +11,9 @@ open-data reference). ``docs/demo-data.md`` explains each row and what the data 
 
 Design:
 
-* all sampling is vectorised with one ``numpy.random.Generator`` (PCG64) seeded by ``seed``, in a fixed call
-  order, so the same arguments give byte-identical files;
+* all sampling is vectorised numpy (no per-row Python loop), one ``numpy.random.Generator`` (PCG64) per
+  file seeded by ``(seed, file index)``, in a fixed call order, so the same arguments give byte-identical
+  files;
 * rows are written by DuckDB's CSV writer (quotes only fields that need it, empty field for NULL, ``\\n``
   line ends, insertion order preserved), from an Arrow table of dictionary-encoded columns;
 * a record's law code always matches the law in force on its date (regime boundaries 2019-08-28 and
@@ -863,7 +864,7 @@ def _generate(dataset: str, n: int, rng: np.random.Generator) -> pa.Table:
         raise ValueError(f"{n:,} {dataset} put {busiest:,} records on one day; at most {KEYS_PER_DAY:,} fit "
                          "the 9-digit key scheme")
     u = rng.integers(0, KEYS_PER_DAY - busiest + 1, n)
-    order = np.lexsort((u, day))                       # by day, then offset
+    order = np.argsort(day.astype(np.int64) * KEYS_PER_DAY + u, kind="stable")   # by day, then offset
     first_of_day = np.cumsum(per_day) - per_day
     rank = np.arange(n) - first_of_day[day[order]]
     key_sorted = KEY_BASE[dataset] + day[order].astype(np.int64) * KEYS_PER_DAY + u[order] + rank

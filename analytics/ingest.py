@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -79,7 +80,6 @@ class Inspected:
     path: Path
     recognised: Recognised
     header: list[str]
-    sha256: str
     size: int
     date_format: str
 
@@ -110,7 +110,7 @@ def inspect_file(path: Path) -> Inspected:
         raise IngestError(f"{path}: {exc}") from None
     _check_complete(path, tail, header, header_only=end < 0 or end == size - 1)
     fmt = date_format(_first_value(head[end + 1:] if end >= 0 else b"", recognised))
-    return Inspected(path, recognised, header, _sha256(path), size, fmt)
+    return Inspected(path, recognised, header, size, fmt)
 
 
 def _first_value(body: bytes, recognised: Recognised) -> str | None:
@@ -241,17 +241,20 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
     try:
         # Read outside the transaction: the staging table is connection-local, and its rowids are the
         # file order only when it is not transaction-local.
-        _read_staged(con, info)
+        with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads (both release the GIL)
+            sha256 = pool.submit(_sha256, info.path)
+            _read_staged(con, info)
+            sha256 = sha256.result()
         con.begin()
         began = True
-        existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [info.sha256]).fetchone()
-        synthetic = is_synthetic(info.path, info.sha256)
+        existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [sha256]).fetchone()
+        synthetic = is_synthetic(info.path, sha256)
         _refuse_mixing(con, info.path, synthetic)
         source_id = existing[0] if existing else con.execute(
             "SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()[0]
         sid = {"source_id": source_id}
         store.execute(con, f"staging/{dataset.name}")
-        store.execute(con, "ingest/check", **ids)
+        store.execute(con, "ingest/check", date=dataset.date, **ids)
         store.execute(con, "ingest/losers")
         store.execute(con, "ingest/collisions", **ids)
         if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
@@ -260,26 +263,27 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
         else:
             store.execute(con, "ingest/no_pairs")
         pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
-        counts = store.fetch_one(con, "ingest/counts", date=dataset.date)
+        counts = store.fetch_one(con, "ingest/counts")
         first, last = counts["first_date"], counts["last_date"]
         before = _count(con, dataset)
         store.execute(con, "ingest/delete_replaced", **ids)
         n_replaced = before - _count(con, dataset)
         store.execute(con, "ingest/insert_best", sid, **ids)
         loaded = _count(con, dataset) - before + n_replaced
-        store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
+        if counts["rows_invalid"]:
+            store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
         store.execute(con, "ingest/quarantine_rejects",
                       sid | {"dataset": dataset.name, "date_format": info.date_format})
         _record_conflicts(con, dataset, pairs)
         report = FileReport(
             path=str(info.path), dataset=dataset.name, edition=info.recognised.edition,
-            rows_read=counts["rows_read"], rows_loaded=loaded, rows_rejected=counts["rows_rejected"],
+            rows_read=counts["rows_read"], rows_loaded=loaded, rows_rejected=counts["rows_invalid"] + counts["rows_unreadable"],
             rows_duplicate=counts["rows_valid"] - loaded,
             conflicts=len({p["record_key"] for p in pairs}), source_id=source_id,
             synthetic=synthetic, already_loaded=existing is not None,
             first_date=first.isoformat() if first else None, last_date=last.isoformat() if last else None)
         if not existing:
-            _record_source(con, info, report)
+            _record_source(con, info, sha256, report)
         _pause_if_asked()
         con.commit()
     except BaseException as exc:
@@ -308,7 +312,7 @@ def _count(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
 
 def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
     """CSV → temp table ``stage`` typed by DuckDB's reader (file order), plus ``stage_rejects`` (records it
-    could not split or type) and ``stage_skips`` (to turn a stage row back into its record number)."""
+    could not split or type) and ``stage_shift`` (to turn a stage row back into its record number)."""
     _drop_stage(con)
     dataset = info.recognised.dataset
     columns = {(m or f"ignored_{i}"): (dataset.reader_type(m) if m else "VARCHAR")
@@ -332,18 +336,23 @@ def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
     if bad is not None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
-    con.execute("""CREATE TEMP TABLE stage_skips AS
-                   SELECT a, max(i) AS i FROM (
-                       SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS a,
-                              row_number() OVER (ORDER BY line) AS i
-                       FROM (SELECT DISTINCT line FROM stage_rejects))
-                   GROUP BY a""")
+    # A stage row's record number is its position plus the rejected records before it. Rejected records
+    # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view.
+    con.execute("""CREATE TEMP TABLE stage_shift AS
+                   WITH rejected AS (SELECT DISTINCT line FROM stage_rejects),
+                   steps AS (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS first_ordinal,
+                                    row_number() OVER (ORDER BY line) AS records
+                             FROM rejected)
+                   SELECT s.rowid AS ordinal, k.records
+                   FROM stage s
+                   ASOF JOIN (SELECT first_ordinal, max(records) AS records FROM steps GROUP BY ALL) k
+                        ON s.rowid >= k.first_ordinal""")
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP VIEW IF EXISTS temp.stage_typed")
     for table in ("stage", "stage_check", "stage_losers", "stage_collisions", "stage_pairs", "stage_rejects",
-                  "stage_skips", "stage_reject_errors", "stage_reject_scans"):
+                  "stage_shift", "stage_reject_errors", "stage_reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
@@ -362,11 +371,11 @@ def _record_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset, pairs: l
              "fields": fields, "resolution": p["resolution"]})
 
 
-def _record_source(con: duckdb.DuckDBPyConnection, info: Inspected, r: FileReport) -> None:
+def _record_source(con: duckdb.DuckDBPyConnection, info: Inspected, sha256: str, r: FileReport) -> None:
     con.execute(
         "INSERT INTO sources VALUES ($id, $name, $path, $sha, $bytes, $dataset, $edition, $header, $ignored, "
         "$missing, $synthetic, $read, $loaded, $rejected, $dup, $conflicts, $first, $last, $at, $version)",
-        {"id": r.source_id, "name": info.path.name, "path": str(info.path.resolve()), "sha": info.sha256,
+        {"id": r.source_id, "name": info.path.name, "path": str(info.path.resolve()), "sha": sha256,
          "bytes": info.size, "dataset": r.dataset, "edition": r.edition, "header": info.header,
          "ignored": list(info.recognised.ignored), "missing": [c.upper() for c in info.recognised.missing],
          "synthetic": r.synthetic, "read": r.rows_read, "loaded": r.rows_loaded, "rejected": r.rows_rejected,

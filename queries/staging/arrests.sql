@@ -1,7 +1,7 @@
 -- Translate and validate the rows of one arrests file.
 -- In:  temp table stage (the file as DuckDB's CSV reader typed it: ARREST_DATE as DATE, numbers as DOUBLE,
 --      labels as text; rowid = 0-based position among the records the reader could split and type),
---      temp table stage_skips (a = accepted rows before a rejected record, i = rejected records so far).
+--      temp table stage_shift (ordinal → rejected records before it; only rows that follow a rejected record).
 -- Out: temp view stage_typed = the columns of table arrests (less source_id) + ordinal + reason
 --      ('' when the row is valid). A view, so the typing costs nothing until a statement reads it.
 CREATE OR REPLACE TEMP VIEW stage_typed AS
@@ -57,7 +57,7 @@ SELECT
     CASE WHEN lc.a <> '' THEN lc.a || '.' || lc.s END AS law_section,
     CAST(nullif(nullif(lc.d, ''), '00') AS SMALLINT) AS law_subdivision,
     coalesce(lc.a IN ('221', '222'), false) AS is_cannabis,
-    ordinal + 2 + coalesce(skips.i, 0) AS line,
+    ordinal + 2 + coalesce(shift.records, 0) AS line,
     CAST((race_group <> 'Unknown')::INT + age_known::INT + sex_known::INT + (pd_cd_n IS NOT NULL)::INT
          + (ky_cd_n IS NOT NULL)::INT + (pd_desc IS NOT NULL)::INT + (ofns_desc IS NOT NULL)::INT
          + (law_cat_cd IS NOT NULL)::INT + (boro_code IS NOT NULL)::INT + (precinct_n IS NOT NULL)::INT
@@ -80,4 +80,4 @@ SELECT
              THEN 'impossible Longitude ' || longitude || ' (outside New York City)' END
     ) AS reason
 FROM derived
-ASOF LEFT JOIN stage_skips skips ON derived.ordinal >= skips.a;
+LEFT JOIN stage_shift shift USING (ordinal);

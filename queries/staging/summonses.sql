@@ -1,7 +1,7 @@
 -- Translate and validate the rows of one summonses file.
 -- In:  temp table stage (the file as DuckDB's CSV reader typed it: SUMMONS_DATE as DATE, numbers as DOUBLE,
 --      labels as text; rowid = 0-based position among the records the reader could split and type),
---      temp table stage_skips (a = accepted rows before a rejected record, i = rejected records so far).
+--      temp table stage_shift (ordinal → rejected records before it; only rows that follow a rejected record).
 -- Out: temp view stage_typed = the columns of table summonses (less source_id) + ordinal + reason.
 -- Penal Law sections are read from LAW_SECTION_NUMBER ("221.05") when LAW_DESCRIPTION is Penal Law or
 -- blank (the real 221.10 rows have a blank description).
@@ -60,7 +60,7 @@ SELECT
     CASE WHEN lc.a <> '' THEN lc.a || '.' || lc.s END AS law_section,
     CAST(nullif(lc.d, '') AS SMALLINT) AS law_subdivision,
     coalesce(lc.a IN ('221', '222'), false) AS is_cannabis,
-    ordinal + 2 + coalesce(skips.i, 0) AS line,
+    ordinal + 2 + coalesce(shift.records, 0) AS line,
     CAST((race_group <> 'Unknown')::INT + age_known::INT + sex_known::INT
          + (offense_description IS NOT NULL)::INT + (law_description IS NOT NULL)::INT
          + (summons_category_type IS NOT NULL)::INT + (boro_code IS NOT NULL)::INT
@@ -81,4 +81,4 @@ SELECT
              THEN 'impossible Longitude ' || longitude || ' (outside New York City)' END
     ) AS reason
 FROM derived
-ASOF LEFT JOIN stage_skips skips ON derived.ordinal >= skips.a;
+LEFT JOIN stage_shift shift USING (ordinal);
