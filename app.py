@@ -35,18 +35,22 @@ if data["synthetic"]:
     st.warning("**Synthetic demo data.** These records are generated to look like NYPD data; they are not "
                "real enforcement records. Load real NYC Open Data exports with `python -m analytics ingest`.")
 
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Arrests (unique records)", f"{data['arrests']:,}")
 cols[1].metric("Criminal-court summonses", f"{data['summonses']:,}")
 cols[2].metric("Quarantined rows", f"{data['quarantined']:,}")
-cols[3].metric("Dates", f"{data['first_date']} – {data['last_date']}")
+cols[3].metric("First date", data["first_date"] or "–")
+cols[4].metric("Last date", data["last_date"] or "–")
 
 st.subheader("Files loaded")
 sources = pd.DataFrame(data["sources"])
 if not sources.empty:
-    st.dataframe(sources[["file_name", "dataset", "edition", "rows_read", "rows_loaded", "rows_rejected",
-                          "rows_duplicate", "conflicts", "first_date", "last_date"]],
-                 hide_index=True, width="stretch")
+    counts = {c: st.column_config.NumberColumn(c.replace("rows_", "rows ").capitalize(), format="localized")
+              for c in ("rows_read", "rows_loaded", "rows_rejected", "rows_duplicate", "conflicts")}
+    st.dataframe(sources[["file_name", "dataset", "edition", *counts, "first_date", "last_date"]],
+                 hide_index=True, width="stretch",
+                 column_config={"file_name": "File", "dataset": "Dataset", "edition": "Export edition",
+                                "first_date": "First date", "last_date": "Last date", **counts})
 if data["conflicts"]:
     st.subheader("Conflicting copies of a key (the more complete copy was kept)")
     st.dataframe(pd.DataFrame(data["conflicts"]), hide_index=True, width="stretch")
