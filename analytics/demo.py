@@ -23,7 +23,6 @@ Design:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+
+from analytics.files import sha256_file
 
 # ----------------------------------------------------------------------------------------------- basics
 
@@ -954,14 +955,6 @@ def _write_csv(table: pa.Table, header: tuple[str, ...], path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _count(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
@@ -988,7 +981,7 @@ def write_demo(out_dir: Path, *, arrests: int = DEFAULT_ARRESTS, summonses: int 
         rng = np.random.Generator(np.random.PCG64([int(seed) & 0xFFFFFFFFFFFFFFFF, i]))
         path = out / name
         _write_csv(_generate(dataset, n, rng), header, path)
-        files.append({"name": name, "sha256": _sha256(path), "rows": n, "dataset": dataset})
+        files.append({"name": name, "sha256": sha256_file(path), "rows": n, "dataset": dataset})
     manifest = {
         "synthetic": True,
         "generator": "analytics.demo",

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import sys
@@ -39,6 +38,7 @@ import duckdb
 
 import store
 from analytics import __version__
+from analytics.files import sha256_file
 from analytics.schema import (BOROUGHS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader, date_format,
                               recognise)
 
@@ -152,14 +152,6 @@ def _check_complete(path: Path, tail: bytes, header: list[str], header_only: boo
                           f"{len(header)} fields and no line ending")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def is_synthetic(path: Path, sha256: str) -> bool:
     """True when a ``SYNTHETIC.json`` manifest beside the file (written by ``demo``) lists its checksum."""
     manifest = path.parent / SYNTHETIC_MANIFEST
@@ -242,7 +234,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
         # Read outside the transaction: the staging table is connection-local, and its rowids are the
         # file order only when it is not transaction-local.
         with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads (both release the GIL)
-            sha256 = pool.submit(_sha256, info.path)
+            sha256 = pool.submit(sha256_file, info.path)
             _read_staged(con, info)
             sha256 = sha256.result()
         con.begin()
