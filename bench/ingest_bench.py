@@ -62,6 +62,7 @@ def load(contender: str, path: str, db: str) -> dict:
         start = time.perf_counter()
         df = pd.read_csv(path, dtype={"ARREST_KEY": str}, parse_dates=["ARREST_DATE"], date_format="%m/%d/%Y")
         con = duckdb.connect(db)
+        con.register("df", df)
         con.execute("CREATE TABLE a AS SELECT * FROM df")
         con.close()
     else:
