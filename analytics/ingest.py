@@ -6,11 +6,15 @@ One file is one transaction:
    its header is a known edition of one of the two datasets (:func:`analytics.schema.recognise`), and
    its last record is complete (a download cut off mid-row is refused). Any failure raises
    :class:`IngestError` with a one-line reason and the database is not opened for writing.
-2. **Read** every field as text with DuckDB's CSV reader into ``stage_raw``. Records that cannot be
-   split into the header's columns are collected by the reader (``store_rejects``) with their record
-   number; invalid UTF-8 anywhere refuses the whole file.
-3. **Type and validate** in SQL (``queries/staging/<dataset>.sql``): dates with explicit formats, whole
-   numbers, coordinates, the race group, borough and Penal Law section. A row that fails gets a reason.
+2. **Read** with DuckDB's CSV reader into the connection-local temp table ``stage``, typed by the reader
+   (the date with the file's explicit format, numbers as DOUBLE, labels as text). Records it cannot split
+   into the header's columns or type are collected (``store_rejects``) with their record number and go to
+   quarantine; invalid UTF-8 anywhere refuses the whole file. The temp table's rowid is the record's
+   position (DuckDB's CSV reader has no row-number column), so nothing is joined before rowid is taken:
+   some joins make DuckDB drop insertion order.
+3. **Validate and derive** in SQL (``queries/staging/<dataset>.sql``, a view): missing key, impossible
+   dates, precincts and coordinates, whole numbers; the race group, borough and Penal Law section.
+   A row that fails gets a reason.
 4. **Deduplicate** (``queries/ingest/*.sql``): one record per key. Identical copies are duplicates;
    disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy stored first)
    and the pair is written to ``conflicts`` with the fields that differ.

@@ -196,3 +196,11 @@ def test_killed_mid_ingest_leaves_database_as_before(populated, tmp_path):
     # and the database still works: the same file then loads in full
     (report,) = cli_json("ingest", path, "--db", populated)["files"]
     assert report["rows_loaded"] == 2000
+
+
+def test_several_reader_errors_on_one_line_are_listed_in_a_stable_order(tmp_path, db):
+    path = write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("1", ARREST_DATE="soon", PD_CD="x", KY_CD="y")])
+    cli_json("ingest", path, "--db", db)
+    (reason,) = query(db, "SELECT reason FROM quarantine")[0]
+    assert reason == ("unparseable ARREST_DATE 'soon' (expected date %m/%d/%Y); "
+                      "unparseable KY_CD 'y' (expected a number); unparseable PD_CD 'x' (expected a number)")

@@ -1,5 +1,4 @@
 -- Helpers used by the staging views (temporary: they live in the ingesting connection only).
-CREATE OR REPLACE TEMP MACRO blank_null(s) AS nullif(trim(s), '');
 -- a whole number read as DOUBLE ("104" or the API's "104.0"); NULL when not whole
 CREATE OR REPLACE TEMP MACRO whole(x) AS CASE WHEN x = round(x) AND abs(x) < 2e9 THEN x::INTEGER END;
 CREATE OR REPLACE TEMP MACRO not_whole(name, x) AS
