@@ -1,0 +1,142 @@
+"""What a charged section could mean under another regime: low / central / high, with the assumptions named.
+
+A record gives a section (``221.10`` subdivision 1), the regime in force on its date, and an age band; it
+does not give the weight, the place, or the buyer's age. So:
+
+1. The **fact space** is every combination of conduct, amount band (between every threshold any regime
+   uses), actor age and other party's age.
+2. The **consistent facts** are those the charging regime classifies as exactly the charged section
+   (the code is the top charge: assumption A1), narrowed by the record's age band (A4).
+3. Under the target regime, ``low`` is the least serious outcome over the consistent facts and ``high``
+   the most serious; ``central`` is the outcome at one fact chosen by the named assumptions below.
+
+Assumptions (ids as in ``../shared/reference/ny-marijuana-law.md`` §3.2), each visible in the output:
+
+* **A2** amount: the outcome covering the wider part of the consistent amount range; for a heavy
+  (over 1 lb wide) or open-ended range, the outcome at its low end (weights cluster near the threshold).
+  Ties go to the less serious outcome (A3: 221.10(1) records are small personal amounts).
+* **A4** age: ``<18`` → under 18; ``18-24`` → 18–20 or 21+, central 21+; older bands → 21+.
+* **A5** other party (buyer, recipient): central an adult (21+).
+* **C1** conduct: the first consistent conduct in the order private possession, public possession,
+  smoking where tobacco is banned, sale, gift (e.g. 221.10(1) → public view, not a smoke-free place).
+
+The result is a small table (a few hundred rows) that the SQL engine joins to the records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from analytics.regimes import AGES, CLASSES, CONDUCTS, Fact, Outcome, Regime, severity
+
+HEAVY_G = 453.592  # a consistent amount range wider than 1 lb is "heavy" (A2)
+
+#: NYPD age band → the actor ages it allows (A4) and the central one
+AGE_BANDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "<18": (("under_18",), "under_18"),
+    "18-24": (("18_20", "21_plus"), "21_plus"),
+    "25-44": (("21_plus",), "21_plus"),
+    "45-64": (("21_plus",), "21_plus"),
+    "65+": (("21_plus",), "21_plus"),
+    "UNKNOWN": (AGES, "21_plus"),
+}
+
+ASSUMPTIONS = {
+    "A1": "the law code is the most serious charge, so the facts are those its own regime files under that section",
+    "A2": "central amount: the outcome over the wider part of the amount range; heavy or open-ended ranges: the low end",
+    "A3": "ties go to the less serious outcome (221.10(1) records are small personal amounts)",
+    "A4": "age band <18 → under 18; 18-24 → 18-20 or 21+ (central 21+); 25+ → 21+",
+    "A5": "the buyer or recipient is an adult (21+) in the central case",
+    "C1": "central conduct: private, then public possession, then smoking where tobacco is banned, sale, gift",
+}
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Outcomes of one charged section under a target regime."""
+
+    low: Outcome
+    central: Outcome
+    high: Outcome
+    facts: int  # how many fact points were consistent
+
+    def classes(self) -> tuple[str, str, str]:
+        return self.low.klass, self.central.klass, self.high.klass
+
+
+def amount_bands(*regimes: Regime) -> list[tuple[float, float | None]]:
+    """Bands between every threshold the regimes use: (0, 2], (2, 25], … (45359.2, None)."""
+    cuts = sorted(set().union(*(r.thresholds() for r in regimes)) - {0.0})
+    edges = [0.0, *cuts]
+    return [(lo, hi) for lo, hi in zip(edges, [*cuts, None])]
+
+
+def fact_space(*regimes: Regime) -> list[Fact]:
+    return [Fact(conduct, lo, hi, actor, other)
+            for conduct in CONDUCTS for lo, hi in amount_bands(*regimes)
+            for actor in AGES for other in AGES]
+
+
+def consistent_facts(charged: Regime, section: str, subdivision: int | None, age_band: str,
+                     space: list[Fact]) -> list[Fact]:
+    """Facts that ``charged`` files under ``section`` (and subdivision, when the record has one), A1."""
+    ages, _ = AGE_BANDS.get(age_band, AGE_BANDS["UNKNOWN"])
+
+    def charged_as(fact: Fact) -> bool:
+        return any(r.section == section and (subdivision is None or r.subdivision == subdivision)
+                   for r in charged.classify(fact).rules)
+
+    return [f for f in space if f.actor_age in ages and charged_as(f)]
+
+
+def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str, target: Regime) -> Bounds | None:
+    """Low / central / high outcome under ``target`` of a record charged as ``section``; None if no fact fits."""
+    space = _space(charged, target)
+    facts = consistent_facts(charged, section, subdivision, age_band, space)
+    if not facts:
+        return None
+    outcomes = [target.classify(f) for f in facts]
+    low = min(outcomes, key=lambda o: severity(o.klass))
+    high = max(outcomes, key=lambda o: severity(o.klass))
+    return Bounds(low, _central(facts, age_band, target), high, len(facts))
+
+
+def _central(facts: list[Fact], age_band: str, target: Regime) -> Outcome:
+    _, central_age = AGE_BANDS.get(age_band, AGE_BANDS["UNKNOWN"])
+    conduct = next(c for c in CONDUCTS if any(f.conduct == c for f in facts))            # C1
+    pool = [f for f in facts if f.conduct == conduct]
+    for key, value in (("actor_age", central_age), ("other_age", "21_plus")):           # A4, A5
+        narrowed = [f for f in pool if getattr(f, key) == value]
+        pool = narrowed or pool
+    pool.sort(key=lambda f: f.above_g)
+    open_ended = pool[-1].up_to_g is None
+    width = (pool[-1].up_to_g or pool[-1].above_g) - pool[0].above_g
+    if open_ended or width > HEAVY_G:                                                    # A2, heavy
+        return target.classify(pool[0])
+    by_outcome: dict[str, tuple[float, Outcome]] = {}
+    for f in pool:                                                                       # A2, widest part
+        outcome = target.classify(f)
+        so_far = by_outcome.get(outcome.klass + "|" + ",".join(outcome.sections), (0.0, outcome))[0]
+        by_outcome[outcome.klass + "|" + ",".join(outcome.sections)] = (so_far + f.up_to_g - f.above_g, outcome)
+    widest = max(w for w, _ in by_outcome.values())
+    tied = [o for w, o in by_outcome.values() if abs(w - widest) < 1e-6]
+    return min(tied, key=lambda o: severity(o.klass))                                    # A3
+
+
+@lru_cache(maxsize=None)
+def _space_for(ids: tuple[str, ...]) -> tuple[Fact, ...]:
+    from analytics import regimes
+    return tuple(fact_space(*(regimes.load(i) for i in ids)))
+
+
+def _space(charged: Regime, target: Regime) -> list[Fact]:
+    from analytics import regimes
+    shipped = tuple(regimes.REGIME_IDS)
+    if charged.id in shipped and target.id in shipped:
+        return list(_space_for(shipped))
+    return fact_space(*(regimes.load(i) for i in shipped), charged, target)
+
+
+__all__ = ["ASSUMPTIONS", "AGE_BANDS", "Bounds", "amount_bands", "bounds", "consistent_facts", "fact_space",
+           "CLASSES"]

@@ -1,0 +1,81 @@
+"""The derived crosswalk against the hand-made tables §3.3 and §3.4 of ../shared/reference/ny-marijuana-law.md
+(an independent source): low / central / high class of a charged section under another regime."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import regimes
+from analytics.crosswalk import bounds
+from analytics.regimes import severity
+
+V, BM, AM, EF, DF, CF = "violation", "b_misdemeanor", "a_misdemeanor", "e_felony", "d_felony", "c_felony"
+LAWFUL, CIVIL = "lawful", "civil"
+
+# (charged regime, section, subdivision, age band, target) → (low, central, high), from the law reference
+TABLE = [
+    # §3.3 old-1977 records → reform-2019: only 221.05 / 221.10 change
+    ("old-1977", "221.05", None, "25-44", "reform-2019", (V, V, V)),
+    ("old-1977", "221.10", 1, "25-44", "reform-2019", (V, V, V)),
+    ("old-1977", "221.10", 2, "25-44", "reform-2019", (V, V, V)),
+    ("old-1977", "221.15", None, "25-44", "reform-2019", (AM, AM, AM)),
+    ("old-1977", "221.20", None, "25-44", "reform-2019", (EF, EF, EF)),
+    ("old-1977", "221.25", None, "25-44", "reform-2019", (DF, DF, DF)),
+    ("old-1977", "221.30", None, "25-44", "reform-2019", (CF, CF, CF)),
+    ("old-1977", "221.35", None, "25-44", "reform-2019", (BM, BM, BM)),
+    ("old-1977", "221.45", None, "25-44", "reform-2019", (EF, EF, EF)),
+    ("old-1977", "221.55", None, "25-44", "reform-2019", (CF, CF, CF)),
+    # §3.3 old-1977 records → mrta-2021 (age unknown where the table's high bound is "under 21")
+    ("old-1977", "221.05", None, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, CIVIL)),
+    ("old-1977", "221.10", 1, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, CIVIL)),
+    ("old-1977", "221.10", 2, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, CIVIL)),
+    ("old-1977", "221.15", None, "25-44", "mrta-2021", (LAWFUL, V, V)),
+    ("old-1977", "221.20", None, "25-44", "mrta-2021", (V, V, V)),
+    ("old-1977", "221.25", None, "25-44", "mrta-2021", (AM, AM, EF)),
+    ("old-1977", "221.35", None, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, AM)),
+    ("old-1977", "221.50", None, "25-44", "mrta-2021", (AM, AM, EF)),
+    ("old-1977", "221.55", None, "25-44", "mrta-2021", (EF, EF, CF)),
+    # §3.4 reform-2019 records
+    ("reform-2019", "221.10", None, "25-44", "old-1977", (BM, BM, BM)),
+    ("reform-2019", "221.05", None, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, CIVIL)),
+    ("reform-2019", "221.10", None, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, CIVIL)),
+]
+
+
+@pytest.mark.parametrize("charged, section, sub, age, target, expected", TABLE,
+                         ids=[f"{c}-{s}({d})-{a}->{t}" for c, s, d, a, t, _ in TABLE])
+def test_matches_the_reference_table(charged, section, sub, age, target, expected):
+    b = bounds(regimes.load(charged), section, sub, age, regimes.load(target))
+    assert b is not None and b.classes() == expected
+
+
+def test_central_sections_follow_the_named_assumptions():
+    old, reform, mrta = (regimes.load(r) for r in regimes.REGIME_IDS)
+    assert bounds(old, "221.10", 1, "25-44", reform).central.sections == ("221.05",)   # A3: small amounts
+    assert bounds(old, "221.10", 2, "25-44", reform).central.sections == ("221.10",)   # A2: 1-2 oz is wider
+    assert bounds(old, "221.25", None, "25-44", mrta).central.sections == ("222.30",)  # A2: heavy → low end
+
+
+def test_deviations_from_the_reference_table_are_deliberate():
+    """Three cells where deriving from the statutes gives a wider, defensible range than the hand table."""
+    old, reform, mrta = (regimes.load(r) for r in regimes.REGIME_IDS)
+    # 221.40 also covered gifts of more than 2 g ("sell" includes give); a gift between adults of up to
+    # 3 oz is lawful under the MRTA, so the low bound is lawful, not the table's 222.45 violation.
+    assert bounds(old, "221.40", None, "25-44", mrta).classes() == (LAWFUL, V, AM)
+    # likewise 221.45 (sale of more than 25 g) covered gifts of 25 g to 3 oz between adults: table (V, V, AM)
+    assert bounds(old, "221.45", None, "25-44", mrta).classes() == (LAWFUL, V, AM)
+    # 2019's 221.05 covered public possession up to 1 oz, which was 221.10(1), a B misdemeanor, in 1977.
+    assert bounds(reform, "221.05", None, "25-44", old).classes() == (V, V, BM)
+
+
+@pytest.mark.parametrize("rid", regimes.REGIME_IDS)
+def test_a_regime_applied_to_its_own_records_gives_back_the_charge(rid):
+    regime = regimes.load(rid)
+    for rule in regime.rules:
+        if rule.klass in (LAWFUL,):
+            continue
+        b = bounds(regime, rule.section, rule.subdivision, "25-44", regime)
+        if b is None:  # e.g. an under-21 rule with an adult age band
+            continue
+        assert severity(b.low.klass) <= severity(b.central.klass) <= severity(b.high.klass)
+        assert b.low.klass == b.high.klass == rule.klass, rule.label
