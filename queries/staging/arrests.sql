@@ -64,20 +64,13 @@ SELECT
          + (latitude IS NOT NULL)::INT AS TINYINT) AS completeness,
     ordinal,
     concat_ws('; ',
-        CASE WHEN arrest_key IS NULL THEN 'missing ARREST_KEY' END,
-        CASE WHEN arrest_date IS NULL THEN 'missing ARREST_DATE'
-             WHEN arrest_date < DATE '2006-01-01' OR arrest_date > current_date
-             THEN 'impossible ARREST_DATE ' || arrest_date || ' (outside 2006-01-01 to today)' END,
+        bad_key('ARREST_KEY', arrest_key),
+        bad_day('ARREST_DATE', arrest_date),
         not_whole('PD_CD', pd_cd_n),
         not_whole('KY_CD', ky_cd_n),
         not_whole('JURISDICTION_CODE', jurisdiction_n),
-        not_whole('ARREST_PRECINCT', precinct_n),
-        CASE WHEN precinct_n NOT BETWEEN 1 AND 123
-             THEN 'impossible ARREST_PRECINCT ' || precinct_n || ' (NYPD precincts are 1 to 123)' END,
-        CASE WHEN latitude NOT BETWEEN 40.3 AND 41.1
-             THEN 'impossible Latitude ' || latitude || ' (outside New York City)' END,
-        CASE WHEN longitude NOT BETWEEN -74.5 AND -73.4
-             THEN 'impossible Longitude ' || longitude || ' (outside New York City)' END
+        bad_precinct('ARREST_PRECINCT', precinct_n),
+        nullif(bad_place(latitude, longitude), '')
     ) AS reason
 FROM derived
 LEFT JOIN stage_shift shift USING (ordinal);

@@ -67,18 +67,11 @@ SELECT
          + (precinct_n IS NOT NULL)::INT + (latitude IS NOT NULL)::INT AS TINYINT) AS completeness,
     ordinal,
     concat_ws('; ',
-        CASE WHEN summons_key IS NULL THEN 'missing SUMMONS_KEY' END,
-        CASE WHEN summons_date IS NULL THEN 'missing SUMMONS_DATE'
-             WHEN summons_date < DATE '2006-01-01' OR summons_date > current_date
-             THEN 'impossible SUMMONS_DATE ' || summons_date || ' (outside 2006-01-01 to today)' END,
+        bad_key('SUMMONS_KEY', summons_key),
+        bad_day('SUMMONS_DATE', summons_date),
         not_whole('JURISDICTION_CODE', jurisdiction_n),
-        not_whole('PRECINCT_OF_OCCUR', precinct_n),
-        CASE WHEN precinct_n NOT BETWEEN 1 AND 123
-             THEN 'impossible PRECINCT_OF_OCCUR ' || precinct_n || ' (NYPD precincts are 1 to 123)' END,
-        CASE WHEN latitude NOT BETWEEN 40.3 AND 41.1
-             THEN 'impossible Latitude ' || latitude || ' (outside New York City)' END,
-        CASE WHEN longitude NOT BETWEEN -74.5 AND -73.4
-             THEN 'impossible Longitude ' || longitude || ' (outside New York City)' END
+        bad_precinct('PRECINCT_OF_OCCUR', precinct_n),
+        nullif(bad_place(latitude, longitude), '')
     ) AS reason
 FROM derived
 LEFT JOIN stage_shift shift USING (ordinal);
