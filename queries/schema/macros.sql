@@ -12,7 +12,7 @@ CREATE OR REPLACE TEMP MACRO bad_day(name, d) AS
 CREATE OR REPLACE TEMP MACRO bad_precinct(name, p) AS
     coalesce(not_whole(name, p),
              CASE WHEN p NOT BETWEEN 1 AND 123 THEN 'impossible ' || name || ' ' || p || ' (NYPD precincts are 1 to 123)' END);
-CREATE OR REPLACE TEMP MACRO bad_place(lat, lon) AS
-    concat_ws('; ',
-        CASE WHEN lat NOT BETWEEN 40.3 AND 41.1 THEN 'impossible Latitude ' || lat || ' (outside New York City)' END,
-        CASE WHEN lon NOT BETWEEN -74.5 AND -73.4 THEN 'impossible Longitude ' || lon || ' (outside New York City)' END);
+CREATE OR REPLACE TEMP MACRO bad_latitude(lat) AS
+    CASE WHEN lat NOT BETWEEN 40.3 AND 41.1 THEN 'impossible Latitude ' || lat || ' (outside New York City)' END;
+CREATE OR REPLACE TEMP MACRO bad_longitude(lon) AS
+    CASE WHEN lon NOT BETWEEN -74.5 AND -73.4 THEN 'impossible Longitude ' || lon || ' (outside New York City)' END;

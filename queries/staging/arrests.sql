@@ -70,7 +70,8 @@ SELECT
         not_whole('KY_CD', ky_cd_n),
         not_whole('JURISDICTION_CODE', jurisdiction_n),
         bad_precinct('ARREST_PRECINCT', precinct_n),
-        nullif(bad_place(latitude, longitude), '')
+        bad_latitude(latitude),
+        bad_longitude(longitude)
     ) AS reason
 FROM derived
 LEFT JOIN stage_shift shift USING (ordinal);

@@ -71,7 +71,8 @@ SELECT
         bad_day('SUMMONS_DATE', summons_date),
         not_whole('JURISDICTION_CODE', jurisdiction_n),
         bad_precinct('PRECINCT_OF_OCCUR', precinct_n),
-        nullif(bad_place(latitude, longitude), '')
+        bad_latitude(latitude),
+        bad_longitude(longitude)
     ) AS reason
 FROM derived
 LEFT JOIN stage_shift shift USING (ordinal);
