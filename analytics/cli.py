@@ -231,5 +231,47 @@ def fetch(dataset: str, since: dt.datetime | None, until: dt.datetime | None, al
         f"{f['resumed_pages']} resumed)" for f in r["files"]))
 
 
+# ------------------------------------------------------------------------------------------------ crosswalk
+
+REGIME_CHOICE = click.Choice(["old-1977", "reform-2019", "mrta-2021"])
+
+
+@cli.command()
+@click.option("--from", "charged", type=REGIME_CHOICE, required=True, help="The law the records were charged under.")
+@click.option("--to", "target", type=REGIME_CHOICE, required=True, help="The law to re-apply.")
+@click.option("--age", "age_band", type=click.Choice(["<18", "18-24", "25-44", "45-64", "65+", "UNKNOWN"]),
+              default="UNKNOWN", show_default=True, help="The record's NYPD age band.")
+@json_option
+@failures_as_one_line
+def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
+    """What each charged section would be under another law: low / central / high, with citations."""
+    from analytics import crosswalk as cw, regimes
+
+    source, dest = regimes.load(charged), regimes.load(target)
+    rows = []
+    for rule in source.rules:
+        b = cw.bounds(source, rule.section, rule.subdivision, age_band, dest)
+        if b is None or any(r["charged"] == rule.label for r in rows):
+            continue
+        rows.append({"charged": rule.label, "charged_class": rule.klass, "consistent_facts": b.facts,
+                     **{f"{k}_class": getattr(b, k).klass for k in ("low", "central", "high")},
+                     **{f"{k}_sections": list(getattr(b, k).sections) for k in ("low", "central", "high")},
+                     "citations": sorted({r.citation for k in ("low", "central", "high")
+                                          for r in getattr(b, k).rules})})
+    payload = {"from": charged, "to": target, "age_band": age_band, "assumptions": cw.ASSUMPTIONS,
+               "sections": rows}
+
+    def text(p: dict) -> str:
+        def cell(r: dict, k: str) -> str:
+            return f"{r[k + '_class']} {'/'.join(r[k + '_sections']) or '-'}"
+        lines = [f"{p['from']} → {p['to']} (age band {p['age_band']}): low | central | high"]
+        lines += [f"  {r['charged']:<10} {r['charged_class']:<14} → {cell(r, 'low')} | {cell(r, 'central')} | "
+                  f"{cell(r, 'high')}" for r in p["sections"]]
+        lines += ["assumptions:"] + [f"  {k}: {v}" for k, v in p["assumptions"].items()]
+        return "\n".join(lines)
+
+    emit(as_json, payload, text)
+
+
 def main() -> None:
     cli(prog_name="python -m analytics")

@@ -13,7 +13,7 @@ does not give the weight, the place, or the buyer's age. So:
 Assumptions (ids as in ``../shared/reference/ny-marijuana-law.md`` §3.2), each visible in the output:
 
 * **A2** amount: the outcome covering the wider part of the consistent amount range; for a heavy
-  (over 1 lb wide) or open-ended range, the outcome at its low end (weights cluster near the threshold).
+  (1 lb wide or more) or open-ended range, the outcome at its low end (weights cluster near the threshold).
   Ties go to the less serious outcome (A3: 221.10(1) records are small personal amounts).
 * **A4** age: ``<18`` → under 18; ``18-24`` → 18–20 or 21+, central 21+; older bands → 21+.
 * **A5** other party (buyer, recipient): central an adult (21+).
@@ -28,9 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analytics.regimes import AGES, CLASSES, CONDUCTS, Fact, Outcome, Regime, severity
+from analytics.regimes import AGES, CLASSES, CONDUCTS, Fact, Outcome, Regime
 
-HEAVY_G = 453.592  # a consistent amount range wider than 1 lb is "heavy" (A2)
+HEAVY_G = 453.592  # a consistent amount range 1 lb wide or wider is "heavy" (A2)
 
 #: NYPD age band → the actor ages it allows (A4) and the central one
 AGE_BANDS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -97,8 +97,8 @@ def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str
     if not facts:
         return None
     outcomes = [target.classify(f) for f in facts]
-    low = min(outcomes, key=lambda o: severity(o.klass))
-    high = max(outcomes, key=lambda o: severity(o.klass))
+    low = min(outcomes, key=lambda o: o.rank)
+    high = max(outcomes, key=lambda o: o.rank)
     return Bounds(low, _central(facts, age_band, target), high, len(facts))
 
 
@@ -112,7 +112,7 @@ def _central(facts: list[Fact], age_band: str, target: Regime) -> Outcome:
     pool.sort(key=lambda f: f.above_g)
     open_ended = pool[-1].up_to_g is None
     width = (pool[-1].up_to_g or pool[-1].above_g) - pool[0].above_g
-    if open_ended or width > HEAVY_G:                                                    # A2, heavy
+    if open_ended or width >= HEAVY_G - 1e-6:                                                    # A2, heavy
         return target.classify(pool[0])
     by_outcome: dict[str, tuple[float, Outcome]] = {}
     for f in pool:                                                                       # A2, widest part
@@ -121,7 +121,7 @@ def _central(facts: list[Fact], age_band: str, target: Regime) -> Outcome:
         by_outcome[outcome.klass + "|" + ",".join(outcome.sections)] = (so_far + f.up_to_g - f.above_g, outcome)
     widest = max(w for w, _ in by_outcome.values())
     tied = [o for w, o in by_outcome.values() if abs(w - widest) < 1e-6]
-    return min(tied, key=lambda o: severity(o.klass))                                    # A3
+    return min(tied, key=lambda o: o.rank)                                               # A3
 
 
 @lru_cache(maxsize=None)

@@ -9,7 +9,7 @@ import pytest
 from conftest import cli, cli_json, query, run_module
 from socrata_server import SocrataServer
 
-COMMANDS = ("ingest", "info", "demo", "fetch")
+COMMANDS = ("ingest", "info", "demo", "fetch", "crosswalk")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -64,3 +64,17 @@ def test_info_readable_and_json_agree(tmp_path, db):
     code, text, _ = cli("info", "--db", db)
     assert code == 0 and "arrests:     2 unique records" in text
     assert json.loads(cli("info", "--db", db, "--json")[1])["arrests"] == 2
+
+
+def test_crosswalk_command_lists_every_charged_section_with_bounds_and_assumptions():
+    out = cli_json("crosswalk", "--from", "old-1977", "--to", "reform-2019", "--age", "25-44")
+    rows = {r["charged"]: r for r in out["sections"]}
+    # every 1977 section is listed; 221.10(1) becomes a violation whatever the unrecorded facts
+    assert set(rows) == {"221.05", "221.10(1)", "221.10(2)", "221.15", "221.20", "221.25", "221.30", "221.35",
+                         "221.40", "221.45", "221.50(1)", "221.50(2)", "221.55"}
+    r = rows["221.10(1)"]
+    assert (r["charged_class"], r["low_class"], r["central_class"], r["high_class"]) == (
+        "b_misdemeanor", "violation", "violation", "violation")
+    assert r["central_sections"] == ["221.05"] and r["high_sections"] == ["221.10"]
+    assert all(c.startswith("http") for c in r["citations"])
+    assert {"A1", "A2", "A4", "A5"} <= set(out["assumptions"])

@@ -34,6 +34,8 @@ TABLE = [
     ("old-1977", "221.25", None, "25-44", "mrta-2021", (AM, AM, EF)),
     ("old-1977", "221.35", None, "UNKNOWN", "mrta-2021", (LAWFUL, LAWFUL, AM)),
     ("old-1977", "221.50", None, "25-44", "mrta-2021", (AM, AM, EF)),
+    ("old-1977", "221.50", 1, "25-44", "mrta-2021", (AM, AM, EF)),
+    ("old-1977", "221.50", 2, "25-44", "mrta-2021", (AM, AM, EF)),
     ("old-1977", "221.55", None, "25-44", "mrta-2021", (EF, EF, CF)),
     # §3.4 reform-2019 records
     ("reform-2019", "221.10", None, "25-44", "old-1977", (BM, BM, BM)),

@@ -121,6 +121,16 @@ class Outcome:
     def sections(self) -> tuple[str, ...]:
         return tuple(r.label for r in self.rules)
 
+    @property
+    def fine_max(self) -> float:
+        """The largest fine the matching rules allow (0 when none is set, e.g. lawful conduct)."""
+        return max((r.fine_max or 0 for r in self.rules), default=0)
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        """Order of seriousness: the class first, then the fine (two violations: $200 above $50)."""
+        return severity(self.klass), self.fine_max
+
 
 @dataclass(frozen=True)
 class Regime:
