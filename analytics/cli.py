@@ -273,5 +273,38 @@ def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
     emit(as_json, payload, text)
 
 
+# ------------------------------------------------------------------------------------------------ project
+
+@cli.command()
+@db_option
+@click.option("--dataset", type=click.Choice(["arrests", "summonses"]), required=True)
+@click.option("--regime", type=REGIME_CHOICE, required=True, help="The law to re-apply to every record.")
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First record date (inclusive).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last record date (inclusive).")
+@click.option("--by", type=click.Choice(["group", "borough", "precinct", "age", "sex"]), default="group",
+              show_default=True)
+@json_option
+@failures_as_one_line
+def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: dt.datetime | None, by: str,
+            as_json: bool) -> None:
+    """Re-apply a law to the cannabis records: criminal charges as charged and low / central / high."""
+    from analytics.project import project as run
+
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+    result = run(db, dataset, regime, start=start.date() if start else None, end=end.date() if end else None,
+                 by=by)
+
+    def text(p: dict) -> str:
+        lines = [f"{p['dataset']} re-applied to {p['regime']} (by {p['by']}): records, criminal as charged → "
+                 f"criminal low / central / high; fines low–high; expungeable (2019)"]
+        lines += [f"  {str(g['group']):<32} {g['records']:>9,} {g['criminal_as_charged']:>9,} → "
+                  f"{g['criminal_low']:,} / {g['criminal_central']:,} / {g['criminal_high']:,}; "
+                  f"${g['fines_low']:,.0f}–${g['fines_high']:,.0f}; {g['expungeable']:,}" for g in p["groups"]]
+        return "\n".join(lines)
+
+    emit(as_json, result, text)
+
+
 def main() -> None:
     cli(prog_name="python -m analytics")

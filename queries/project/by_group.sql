@@ -1,0 +1,51 @@
+-- Re-apply a target regime to the cannabis records of one dataset, by group.
+-- In: temp table crosswalk (from analytics/project.py: one row per charged regime × section ×
+--     subdivision × age band, with the charged class and the low / central / high class under the target);
+--     $reform_from, $mrta_from (effective dates), $start, $end.
+-- A record's code means what the law said on its date: the charged regime comes from the record's date.
+-- Subdivision-level rows are used where the crosswalk has them, else the section-level row.
+-- Each bound (low, central, high) sorts every record into criminal, violation or legal (lawful or civil);
+-- Fines: the statutory maximum of a violation or civil outcome (criminal sentences are not fines here);
+-- per record the smaller and larger of its low- and high-bound fines, summed.
+-- records no crosswalk row fits (e.g. a code the law of its date did not have) are counted as unmatched.
+WITH records AS (
+    SELECT {{group_by}} AS grp, law_section, law_subdivision, age_band,
+           CASE WHEN {{date}} < $reform_from THEN 'old-1977'
+                WHEN {{date}} < $mrta_from THEN 'reform-2019'
+                ELSE 'mrta-2021' END AS charged_regime
+    FROM {{table}}
+    WHERE is_cannabis AND {{date}} BETWEEN $start AND $end
+),
+matched AS (
+    SELECT r.grp, coalesce(x.charged_class, y.charged_class) AS charged_class,
+           coalesce(x.low_class, y.low_class) AS low_class,
+           coalesce(x.central_class, y.central_class) AS central_class,
+           coalesce(x.high_class, y.high_class) AS high_class,
+           coalesce(x.fine_min, y.fine_min) AS fine_min,
+           coalesce(x.fine_max, y.fine_max) AS fine_max,
+           r.law_section IN ('221.05', '221.10') AS expungeable
+    FROM records r
+    LEFT JOIN crosswalk x ON x.charged_regime = r.charged_regime AND x.law_section = r.law_section
+         AND x.law_subdivision = r.law_subdivision AND x.age_band = r.age_band
+    LEFT JOIN crosswalk y ON y.charged_regime = r.charged_regime AND y.law_section = r.law_section
+         AND y.law_subdivision IS NULL AND y.age_band = r.age_band
+)
+SELECT grp AS "group",
+       count(*) AS records,
+       count(*) FILTER (WHERE charged_class IS NULL) AS unmatched,
+       count(*) FILTER (WHERE list_contains($criminal, charged_class)) AS criminal_as_charged,
+       count(*) FILTER (WHERE list_contains($criminal, low_class)) AS criminal_low,
+       count(*) FILTER (WHERE list_contains($criminal, central_class)) AS criminal_central,
+       count(*) FILTER (WHERE list_contains($criminal, high_class)) AS criminal_high,
+       count(*) FILTER (WHERE low_class = 'violation') AS violation_low,
+       count(*) FILTER (WHERE central_class = 'violation') AS violation_central,
+       count(*) FILTER (WHERE high_class = 'violation') AS violation_high,
+       count(*) FILTER (WHERE low_class IN ('lawful', 'civil')) AS legal_low,
+       count(*) FILTER (WHERE central_class IN ('lawful', 'civil')) AS legal_central,
+       count(*) FILTER (WHERE high_class IN ('lawful', 'civil')) AS legal_high,
+       coalesce(sum(fine_min), 0) AS fines_low,
+       coalesce(sum(fine_max), 0) AS fines_high,
+       count(*) FILTER (WHERE expungeable) AS expungeable
+FROM matched
+GROUP BY ALL
+ORDER BY records DESC;

@@ -1,0 +1,85 @@
+"""The projection over the records, checked against hand-written SQL on the real extracts and on invariants."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import cli, cli_json, query
+
+BOUNDS = ("low", "central", "high")
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory):
+    from conftest import REAL, REAL_FILES
+    if not all((REAL / f).is_file() for f in REAL_FILES.values()):
+        pytest.skip("real extracts not present in ../shared/data/real")
+    db = tmp_path_factory.mktemp("real") / "real.duckdb"
+    cli_json("ingest", *(REAL / f for f in REAL_FILES.values()), "--db", db)
+    return db
+
+
+def by_group(out):
+    return {g["group"]: g for g in out["groups"]}
+
+
+def check_invariants(out):
+    for g in out["groups"]:
+        assert g["criminal_low"] <= g["criminal_central"] <= g["criminal_high"], g
+        for b in BOUNDS:
+            assert g[f"criminal_{b}"] + g[f"violation_{b}"] + g[f"legal_{b}"] + g["unmatched"] == g["records"], g
+        assert g["fines_low"] <= g["fines_high"]
+
+
+@pytest.mark.real
+def test_2017_arrests_under_the_2019_law_match_a_hand_query(real_db):
+    out = cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "reform-2019",
+                   "--start", "2017-01-01", "--end", "2017-12-31")
+    check_invariants(out)
+    # Independent: NYPD's own LAW_CAT_CD says what was criminal as charged; under the 2019 law only
+    # 221.05 and 221.10 stop being crimes (they become violations), every other section is unchanged.
+    hand = {g: (n, crim, kept, viol) for g, n, crim, kept, viol in query(real_db, """
+        SELECT race_group, count(*),
+               count(*) FILTER (WHERE law_cat_cd IN ('M', 'F')),
+               count(*) FILTER (WHERE law_code NOT LIKE 'PL 22105%' AND law_code NOT LIKE 'PL 22110%'),
+               count(*) FILTER (WHERE law_code LIKE 'PL 22105%' OR law_code LIKE 'PL 22110%')
+        FROM arrests WHERE law_code LIKE 'PL 221%' AND arrest_date BETWEEN '2017-01-01' AND '2017-12-31'
+        GROUP BY 1""")}
+    got = by_group(out)
+    assert set(got) == set(hand)
+    for group, (n, criminal, kept, violations) in hand.items():
+        g = got[group]
+        assert (g["records"], g["criminal_as_charged"]) == (n, criminal)
+        assert g["criminal_low"] == g["criminal_high"] == kept
+        assert g["violation_low"] == g["violation_high"] == g["expungeable"] == violations
+    assert sum(g["records"] for g in got.values()) == 1_414  # nyc-open-data.md §7.4
+
+
+@pytest.mark.real
+def test_2020_summonses_under_the_1977_law_match_a_hand_query(real_db):
+    out = cli_json("project", "--db", real_db, "--dataset", "summonses", "--regime", "old-1977")
+    check_invariants(out)
+    # Independent: a 2020 "221.10" summons (more than 1 oz) was 221.10(2), a B misdemeanor, in 1977 at
+    # any bound; a 2020 "221.05" (up to 1 oz, any place) was a violation if private and under 25 g, a
+    # misdemeanor if in public view: low = violation, high = misdemeanor.
+    hand = {g: (n, n10) for g, n, n10 in query(real_db, """
+        SELECT race_group, count(*), count(*) FILTER (WHERE law_section = '221.10')
+        FROM summonses WHERE is_cannabis GROUP BY 1""")}
+    got = by_group(out)
+    for group, (n, n10) in hand.items():
+        g = got[group]
+        assert (g["records"], g["criminal_as_charged"]) == (n, 0)
+        assert (g["criminal_low"], g["criminal_high"]) == (n10, n), group
+    assert got["Black"]["records"] == 1_961 and got["Hispanic"]["records"] == 1_357
+
+
+def test_project_by_borough_and_bad_input(tmp_path):
+    db = tmp_path / "d.duckdb"
+    cli_json("demo", "--out", tmp_path / "demo", "--arrests", "3000", "--summonses", "2000", "--db", db)
+    out = cli_json("project", "--db", db, "--dataset", "arrests", "--regime", "mrta-2021", "--by", "borough")
+    check_invariants(out)
+    assert {g["group"] for g in out["groups"]} <= {"B", "K", "M", "Q", "S", "Unknown"}
+    total = query(db, "SELECT count(*) FROM arrests WHERE is_cannabis")[0][0]
+    assert sum(g["records"] for g in out["groups"]) == total
+    code, _, err = cli("project", "--db", tmp_path / "none.duckdb", "--dataset", "arrests", "--regime", "old-1977")
+    assert code == 1 and "no such database" in err
