@@ -278,7 +278,8 @@ def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
 @cli.command()
 @db_option
 @click.option("--dataset", type=click.Choice(["arrests", "summonses"]), required=True)
-@click.option("--regime", type=REGIME_CHOICE, required=True, help="The law to re-apply to every record.")
+@click.option("--regime", required=True,
+              help="The law to re-apply: old-1977, reform-2019, mrta-2021, or a reform YAML file (an overlay).")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First record date (inclusive).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last record date (inclusive).")
 @click.option("--by", type=click.Choice(["group", "borough", "precinct", "age", "sex"]), default="group",

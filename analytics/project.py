@@ -55,7 +55,10 @@ def _fine(outcome: regimes.Outcome) -> float:
 def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | None = None,
             end: dt.date | None = None, by: str = "group") -> dict[str, Any]:
     """Counts per group of records, criminal charges as charged and under ``regime`` (low/central/high),
-    violations, legal outcomes, fines and 2019-expungeable records."""
+    violations, legal outcomes, fines, records expunged automatically under the 2019 rules
+    (``expungeable``) and under the target's rules (``expungeable_target``).
+
+    ``regime`` is an enacted regime id or a YAML file: a custom reform, usually an overlay (``base:``)."""
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
     if by not in GROUPINGS:
@@ -70,11 +73,13 @@ def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | 
             con, "project/by_group",
             {"reform_from": enacted["reform-2019"].effective_from, "mrta_from": enacted["mrta-2021"].effective_from,
              "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2999, 12, 31),
-             "criminal": sorted(regimes.CRIMINAL)},
+             "criminal": sorted(regimes.CRIMINAL),
+             "expunge_2019": sorted(enacted["reform-2019"].expunge_sections),
+             "expunge_target": sorted(target.expunge_sections)},
             table=spec.table, date=spec.date, group_by=GROUPINGS[by].format(precinct=PRECINCT[dataset]))
     finally:
         con.close()
-    return {"regime": target.id, "dataset": dataset, "by": by,
+    return {"regime": target.id, "regime_name": target.name, "dataset": dataset, "by": by,
             "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
             "assumptions": crosswalk.ASSUMPTIONS,
             "groups": [{**r, "group": r["group"] if r["group"] is not None else "Unknown"} for r in rows]}

@@ -83,3 +83,46 @@ def test_project_by_borough_and_bad_input(tmp_path):
     assert sum(g["records"] for g in out["groups"]) == total
     code, _, err = cli("project", "--db", tmp_path / "none.duckdb", "--dataset", "arrests", "--regime", "old-1977")
     assert code == 1 and "no such database" in err
+
+
+REFORMS = "analytics/regimes/reforms"
+
+
+@pytest.mark.real
+def test_custom_reform_widening_expungement(real_db):
+    from conftest import ROOT
+    out = cli_json("project", "--db", real_db, "--dataset", "arrests", "--start", "2017-01-01", "--end", "2017-12-31",
+                   "--regime", ROOT / REFORMS / "expunge-more-2019.yaml")
+    hand = dict(query(real_db, """
+        SELECT race_group, count(*) FILTER (WHERE law_section IN ('221.05', '221.10', '221.15', '221.20', '221.35', '221.40'))
+        FROM arrests WHERE is_cannabis AND arrest_date BETWEEN '2017-01-01' AND '2017-12-31' GROUP BY 1"""))
+    got = by_group(out)
+    assert {g: got[g]["expungeable_target"] for g in got} == hand
+    assert all(got[g]["expungeable_target"] >= got[g]["expungeable"] for g in got)
+    enacted = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "reform-2019",
+                                "--start", "2017-01-01", "--end", "2017-12-31"))
+    for g in got:  # penalties unchanged by this overlay
+        assert [got[g][f"criminal_{b}"] for b in BOUNDS] == [enacted[g][f"criminal_{b}"] for b in BOUNDS]
+
+
+@pytest.mark.real
+def test_custom_reform_making_public_smoking_civil(real_db):
+    from conftest import ROOT
+    out = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime",
+                            ROOT / REFORMS / "public-smoking-civil-2019.yaml"))
+    # 221.10 arrests could now be civil at the low bound: subdivision 1 (public view or burning, up to 2 oz)
+    # and subdivision 2 (25 g to 2 oz, which includes smoking 25-28 g where tobacco is banned); 221.05
+    # (private) and everything heavier stay violations or crimes. A hand count of the two codes:
+    hand = dict(query(real_db, """SELECT race_group, count(*) FROM arrests
+                                  WHERE law_code IN ('PL 2211001', 'PL 2211002') GROUP BY 1"""))
+    for group, n in hand.items():
+        assert out[group]["legal_low"] == n
+
+
+def test_bad_reform_file_is_one_line(tmp_path):
+    bad = tmp_path / "r.yaml"
+    bad.write_text("id: x\nname: y\neffective: {}\nrules:\n  - {section: '221.05', class: violation, conduct: [sell]}\n")
+    db = tmp_path / "d.duckdb"
+    cli_json("demo", "--out", tmp_path / "demo", "--arrests", "100", "--summonses", "100", "--db", db)
+    code, _, err = cli("project", "--db", db, "--dataset", "arrests", "--regime", bad)
+    assert code == 1 and "missing citation" in err and err.count("\n") == 1

@@ -39,7 +39,8 @@ CRIMINAL = frozenset(CLASSES[3:])
 _SECTION = re.compile(r"^(\d{3}\.\d{2}|CL \d+\(\d+\))$")
 _RULE_KEYS = {"section", "subdivision", "name", "conduct", "amount_g", "actor_age", "other_age", "class",
               "fine_max", "fine_max_with_priors", "jail_max_days", "citation", "verified", "note"}
-_REGIME_KEYS = {"id", "name", "effective", "base", "replace_sections", "rules"}
+_REGIME_KEYS = {"id", "name", "effective", "base", "replace_sections", "rules", "expunge_sections",
+                "expunge_citation", "description"}
 
 
 class RegimeError(ValueError):
@@ -139,6 +140,9 @@ class Regime:
     effective_from: dt.date | None
     effective_until: dt.date | None
     rules: tuple[Rule, ...]
+    #: records charged under these sections are expunged automatically under this law
+    expunge_sections: frozenset[str] = frozenset()
+    expunge_citation: str | None = None
 
     def in_force(self, day: dt.date) -> bool:
         return ((self.effective_from is None or day >= self.effective_from)
@@ -210,8 +214,16 @@ def _build(path: Path, doc: Any) -> Regime:
         rules = [r for r in base.rules if r.section not in replaced]
     rules += own
     _check_overlaps(where, rules)
+    base = load(doc["base"]) if doc.get("base") else None
+    expunge = doc.get("expunge_sections", sorted(base.expunge_sections) if base else [])
+    if any(not _SECTION.match(str(x)) for x in expunge):
+        raise RegimeError(f"{where}: unknown section in expunge_sections {expunge}")
+    expunge_citation = doc.get("expunge_citation", base.expunge_citation if base else None)
+    if expunge and not str(expunge_citation or "").startswith(("http://", "https://")):
+        raise RegimeError(f"{where}: missing citation for expunge_sections (expunge_citation)")
     return Regime(str(doc["id"]), str(doc["name"]), _date(where, effective.get("from")),
-                  _date(where, effective.get("until")), tuple(rules))
+                  _date(where, effective.get("until")), tuple(rules), frozenset(map(str, expunge)),
+                  expunge_citation)
 
 
 def _rule(where: str, raw: Any) -> Rule:

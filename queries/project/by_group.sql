@@ -1,7 +1,8 @@
 -- Re-apply a target regime to the cannabis records of one dataset, by group.
 -- In: temp table crosswalk (from analytics/project.py: one row per charged regime × section ×
 --     subdivision × age band, with the charged class and the low / central / high class under the target);
---     $reform_from, $mrta_from (effective dates), $start, $end.
+--     $reform_from, $mrta_from (effective dates), $start, $end; $expunge_2019 / $expunge_target: the
+--     sections whose records the 2019 law / the target regime expunge automatically.
 -- A record's code means what the law said on its date: the charged regime comes from the record's date.
 -- Subdivision-level rows are used where the crosswalk has them, else the section-level row.
 -- Each bound (low, central, high) sorts every record into criminal, violation or legal (lawful or civil);
@@ -23,7 +24,8 @@ matched AS (
            coalesce(x.high_class, y.high_class) AS high_class,
            coalesce(x.fine_min, y.fine_min) AS fine_min,
            coalesce(x.fine_max, y.fine_max) AS fine_max,
-           r.law_section IN ('221.05', '221.10') AS expungeable
+           list_contains($expunge_2019, r.law_section) AS expungeable,
+           list_contains($expunge_target, r.law_section) AS expungeable_target
     FROM records r
     LEFT JOIN crosswalk x ON x.charged_regime = r.charged_regime AND x.law_section = r.law_section
          AND x.law_subdivision = r.law_subdivision AND x.age_band = r.age_band
@@ -45,7 +47,8 @@ SELECT grp AS "group",
        count(*) FILTER (WHERE high_class IN ('lawful', 'civil')) AS legal_high,
        coalesce(sum(fine_min), 0) AS fines_low,
        coalesce(sum(fine_max), 0) AS fines_high,
-       count(*) FILTER (WHERE expungeable) AS expungeable
+       count(*) FILTER (WHERE expungeable) AS expungeable,
+       count(*) FILTER (WHERE expungeable_target) AS expungeable_target
 FROM matched
 GROUP BY ALL
 ORDER BY records DESC;
