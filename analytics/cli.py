@@ -307,5 +307,45 @@ def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: 
     emit(as_json, result, text)
 
 
+# ------------------------------------------------------------------------------------------------ explain
+
+@cli.command()
+@db_option
+@click.option("--key", required=True, help="ARREST_KEY or SUMMONS_KEY.")
+@click.option("--regime", required=True, help="old-1977, reform-2019, mrta-2021, or a reform YAML file.")
+@json_option
+@failures_as_one_line
+def explain(db: str, key: str, regime: str, as_json: bool) -> None:
+    """Why one record comes out as it does under a law: code → section on its date → facts → outcome."""
+    from analytics.explain import explain as run
+
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+    result = run(db, key, regime)
+
+    def text(p: dict) -> str:
+        r = p["record"]
+        lines = [f"{r['dataset']} {r['record_key']} on {r['event_date']}: {r['code']} ({r['description']}), "
+                 f"{r['file_name']} line {r['line']}"]
+        if not p["meaning_on_date"]:
+            return "\n".join(lines + [p["conclusion"]])
+        lines.append(f"1. on that date the law was {p['charged_regime']['id']}: " + "; ".join(
+            f"{m['section']} {m['name']} ({m['class']}) <{m['citation']}>" for m in p["meaning_on_date"]))
+        f = p["consistent_facts"]
+        upto = "no limit" if f["amount_g"]["up_to"] is None else f"{f['amount_g']['up_to']:g} g"
+        lines.append(f"2. facts consistent with it (A1, age band {r['age_band']}): {', '.join(f['conduct'])}; "
+                     f"more than {f['amount_g']['above']:g} g up to {upto}; actor {', '.join(f['actor_age'])}")
+        lines.append(f"3. under {p['target_regime']['id']}:")
+        for bound, o in p["outcome"].items():
+            cited = "; ".join(f"{x['section']} <{x['citation']}>" for x in o["rules"]) or "no offence"
+            lines.append(f"   {bound:<8} {o['class']:<14} {cited}")
+        e = p["expungeable"]
+        lines.append(f"4. expunged automatically: under the 2019 rules {'yes' if e['2019_rules'] else 'no'}; "
+                     f"under {p['target_regime']['id']} {'yes' if e['target_rules'] else 'no'}")
+        return "\n".join(lines)
+
+    emit(as_json, result, text)
+
+
 def main() -> None:
     cli(prog_name="python -m analytics")

@@ -9,7 +9,7 @@ import pytest
 from conftest import cli, cli_json, query, run_module
 from socrata_server import SocrataServer
 
-COMMANDS = ("ingest", "info", "demo", "fetch", "crosswalk", "project")
+COMMANDS = ("ingest", "info", "demo", "fetch", "crosswalk", "project", "explain")
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -126,3 +126,33 @@ def test_bad_reform_file_is_one_line(tmp_path):
     cli_json("demo", "--out", tmp_path / "demo", "--arrests", "100", "--summonses", "100", "--db", db)
     code, _, err = cli("project", "--db", db, "--dataset", "arrests", "--regime", bad)
     assert code == 1 and "missing citation" in err and err.count("\n") == 1
+
+
+@pytest.mark.real
+def test_explain_a_2017_possession_arrest_under_the_mrta(real_db):
+    out = cli_json("explain", "--db", real_db, "--key", "173130602", "--regime", "mrta-2021")
+    assert out["record"]["code"] == "PL 2210500" and out["record"]["event_date"] == "2017-12-31"
+    assert out["charged_regime"]["id"] == "old-1977"
+    assert [m["section"] for m in out["meaning_on_date"]] == ["221.05"]
+    assert out["consistent_facts"]["conduct"] == ["possess_private"]
+    assert out["consistent_facts"]["amount_g"] == {"above": 0.0, "up_to": 25.0}
+    assert [out["outcome"][b]["class"] for b in BOUNDS] == ["lawful"] * 3
+    assert out["expungeable"] == {"2019_rules": True, "target_rules": True}
+    assert all(r["citation"].startswith("http") for b in BOUNDS for r in out["outcome"][b]["rules"])
+
+
+@pytest.mark.real
+def test_explain_the_conflicting_summons_under_the_1977_law(real_db):
+    out = cli_json("explain", "--db", real_db, "--key", "148968083", "--regime", "old-1977")
+    assert out["record"]["line"] == 5900 and out["charged_regime"]["id"] == "reform-2019"
+    assert [out["outcome"][b]["class"] for b in BOUNDS] == ["violation", "violation", "b_misdemeanor"]
+    code, text, _ = cli("explain", "--db", real_db, "--key", "148968083", "--regime", "old-1977")
+    assert code == 0 and "on that date the law was reform-2019" in text
+
+
+@pytest.mark.real
+def test_explain_non_cannabis_and_unknown_keys(real_db):
+    out = cli_json("explain", "--db", real_db, "--key", "172958858", "--regime", "mrta-2021")  # PL 1553502
+    assert out["meaning_on_date"] is None and "not a cannabis section" in out["conclusion"]
+    code, _, err = cli("explain", "--db", real_db, "--key", "nope", "--regime", "mrta-2021")
+    assert code == 1 and "no arrest or summons with key 'nope'" in err

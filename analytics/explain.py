@@ -1,0 +1,67 @@
+"""Explain one record: its code → the section on its date → the facts consistent with it → the outcome
+under another law at each bound, with every rule's citation and the assumptions used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import store
+from analytics import crosswalk, regimes
+
+
+def _rule(rule: regimes.Rule) -> dict[str, Any]:
+    return {"section": rule.label, "name": rule.name, "class": rule.klass, "fine_max": rule.fine_max,
+            "citation": rule.citation, "verified": rule.verified}
+
+
+def _outcome(outcome: regimes.Outcome) -> dict[str, Any]:
+    return {"class": outcome.klass, "criminal": outcome.criminal, "fine_max": outcome.fine_max,
+            "rules": [_rule(r) for r in outcome.rules]}
+
+
+def explain(db_path: str | Path, key: str, regime: str) -> dict[str, Any]:
+    """The reasoning chain for the record with ``key`` re-applied to ``regime`` (an id or a YAML file)."""
+    target = regimes.load(regime)
+    con = store.connect(db_path, read_only=True)
+    try:
+        found = store.fetch_dicts(con, "explain/record", {"key": key})
+    finally:
+        con.close()
+    if not found:
+        raise ValueError(f"no arrest or summons with key {key!r} in {db_path}")
+    record = found[0]
+    charged = regimes.regime_on(record["event_date"])
+    result: dict[str, Any] = {
+        "record": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in record.items()},
+        "charged_regime": {"id": charged.id, "name": charged.name},
+        "target_regime": {"id": target.id, "name": target.name},
+    }
+    section, subdivision = record["law_section"], record["law_subdivision"]
+    rules = [r for r in charged.rules if r.section == section and subdivision in (None, r.subdivision)]
+    if not record["is_cannabis"] or not rules:
+        subdivision_rules = [r for r in charged.rules if r.section == section]
+        rules, subdivision = (subdivision_rules, None) if subdivision_rules else ([], subdivision)
+    if not rules:
+        result["meaning_on_date"] = None
+        result["conclusion"] = (f"code {record['code']!r} is not a cannabis section of {charged.id} on "
+                                f"{record['event_date']}: nothing to re-apply")
+        return result
+    result["meaning_on_date"] = [_rule(r) for r in rules]
+    b = crosswalk.bounds(charged, section, subdivision, record["age_band"], target)
+    facts = crosswalk.consistent_facts(charged, section, subdivision, record["age_band"],
+                                       crosswalk.fact_space(*regimes.load_all().values(), target))
+    uppers = [f.up_to_g for f in facts]
+    result["consistent_facts"] = {
+        "count": len(facts),
+        "conduct": sorted({f.conduct for f in facts}),
+        "amount_g": {"above": min(f.above_g for f in facts),
+                     "up_to": None if None in uppers else max(uppers)},
+        "actor_age": sorted({f.actor_age for f in facts}),
+        "other_age": sorted({f.other_age for f in facts}),
+    }
+    result["outcome"] = {k: _outcome(getattr(b, k)) for k in ("low", "central", "high")}
+    result["assumptions"] = crosswalk.ASSUMPTIONS
+    result["expungeable"] = {"2019_rules": section in regimes.load("reform-2019").expunge_sections,
+                             "target_rules": section in target.expunge_sections}
+    return result
