@@ -81,3 +81,22 @@ def test_a_regime_applied_to_its_own_records_gives_back_the_charge(rid):
             continue
         assert severity(b.low.klass) <= severity(b.central.klass) <= severity(b.high.klass)
         assert b.low.klass == b.high.klass == rule.klass, rule.label
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from analytics.crosswalk import AGE_BANDS  # noqa: E402
+
+CELLS = [(c, r.section, r.subdivision) for c in regimes.REGIME_IDS for r in regimes.load(c).rules]
+
+
+@settings(max_examples=150, deadline=None)
+@given(cell=st.sampled_from(CELLS), age=st.sampled_from(sorted(AGE_BANDS)), target=st.sampled_from(regimes.REGIME_IDS),
+       whole_section=st.booleans())
+def test_bounds_are_always_ordered(cell, age, target, whole_section):
+    charged, section, subdivision = cell
+    b = bounds(regimes.load(charged), section, None if whole_section else subdivision, age, regimes.load(target))
+    if b is None:
+        return
+    assert b.low.rank <= b.central.rank <= b.high.rank
+    assert b.facts > 0
