@@ -45,6 +45,7 @@ test: $(VENV)/.dev browsers
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.project_bench
 
 clean:
 	rm -rf $(VENV) data/demo data/*.duckdb data/*.duckdb.wal
