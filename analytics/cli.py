@@ -282,8 +282,9 @@ def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
               help="The law to re-apply: old-1977, reform-2019, mrta-2021, or a reform YAML file (an overlay).")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First record date (inclusive).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last record date (inclusive).")
-@click.option("--by", type=click.Choice(["group", "borough", "precinct", "age", "sex"]), default="group",
-              show_default=True)
+@click.option("--by", type=click.Choice(["group", "borough", "precinct", "age", "sex", "period", "year"]),
+              default="group", show_default=True,
+              help="period = the law in force on the record's date (old-1977, reform-2019, mrta-2021).")
 @json_option
 @failures_as_one_line
 def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: dt.datetime | None, by: str,

@@ -21,7 +21,7 @@ from analytics.schema import DATASETS
 
 #: --by choices → the column grouped on (an allow-list: identifiers never come from the user)
 GROUPINGS = {"group": "race_group", "borough": "boro_code", "precinct": "{precinct}", "age": "age_band",
-             "sex": "sex_code"}
+             "sex": "sex_code", "period": "charged_regime", "year": "event_year"}
 PRECINCT = {"arrests": "arrest_precinct", "summonses": "precinct_of_occur"}
 
 
@@ -81,5 +81,14 @@ def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | 
         con.close()
     return {"regime": target.id, "regime_name": target.name, "dataset": dataset, "by": by,
             "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
-            "assumptions": crosswalk.ASSUMPTIONS,
-            "groups": [{**r, "group": r["group"] if r["group"] is not None else "Unknown"} for r in rows]}
+            "assumptions": crosswalk.ASSUMPTIONS, "groups": _with_changes(rows)}
+
+
+def _with_changes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add the net change in criminal charges per bound, and each group's share of those who stay criminal."""
+    totals = {b: sum(r[f"criminal_{b}"] for r in rows) for b in ("low", "central", "high")}
+    for r in rows:
+        for b in ("low", "central", "high"):
+            r[f"net_change_{b}"] = r[f"criminal_{b}"] - r["criminal_as_charged"]
+            r[f"share_of_criminal_{b}"] = round(r[f"criminal_{b}"] / totals[b], 4) if totals[b] else None
+    return rows

@@ -156,3 +156,38 @@ def test_explain_non_cannabis_and_unknown_keys(real_db):
     assert out["meaning_on_date"] is None and "not a cannabis section" in out["conclusion"]
     code, _, err = cli("explain", "--db", real_db, "--key", "nope", "--regime", "mrta-2021")
     assert code == 1 and "no arrest or summons with key 'nope'" in err
+
+
+@pytest.mark.real
+def test_2017_arrests_under_the_mrta_match_a_hand_query(real_db):
+    """Per the law reference §3.3: heavy possession (221.25, 221.30) and sales of more than 4 oz or to minors
+    (221.50, 221.55) stay criminal at every bound; small sales and gifts (221.35, 221.40) may be criminal
+    (to a person under 21, by a seller 21 or older, so not for sellers under 18); 221.45 (more than 25 g)
+    may be a 222.50(1) sale of more than 3 oz at any age; possession up to 16 oz (221.05-221.20) never is."""
+    out = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "mrta-2021",
+                            "--start", "2017-01-01", "--end", "2017-12-31"))
+    hand = {g: rest for g, *rest in query(real_db, """
+        SELECT race_group,
+               count(*) FILTER (WHERE law_section IN ('221.25', '221.30', '221.55')
+                                   OR (law_section = '221.50' AND age_band NOT IN ('18-24', 'UNKNOWN'))),
+               count(*) FILTER (WHERE law_section IN ('221.25', '221.30', '221.45', '221.50', '221.55')
+                                   OR (law_section IN ('221.35', '221.40') AND age_band <> '<18')),
+               count(*) FILTER (WHERE law_section IN ('221.05', '221.10', '221.15', '221.20'))
+        FROM arrests WHERE is_cannabis AND arrest_date BETWEEN '2017-01-01' AND '2017-12-31' GROUP BY 1""")}
+    for group, (low, high, never) in hand.items():
+        g = out[group]
+        assert (g["criminal_low"], g["criminal_high"]) == (low, high), group
+        assert g["criminal_low"] <= g["records"] - never
+        assert g["net_change_high"] == high - g["criminal_as_charged"]
+    shares = [g["share_of_criminal_central"] for g in out.values() if g["share_of_criminal_central"] is not None]
+    assert abs(sum(shares) - 1) < 1e-3
+
+
+@pytest.mark.real
+def test_by_period_splits_records_by_the_law_of_their_date(real_db):
+    out = by_group(cli_json("project", "--db", real_db, "--dataset", "summonses", "--regime", "mrta-2021",
+                            "--by", "period"))
+    assert set(out) == {"reform-2019"} and out["reform-2019"]["records"] == 3_615
+    years = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "mrta-2021",
+                              "--by", "year"))
+    assert {k: v["records"] for k, v in years.items()} == {"2017": 1_414}

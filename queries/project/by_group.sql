@@ -9,13 +9,17 @@
 -- Fines: the statutory maximum of a violation or civil outcome (criminal sentences are not fines here);
 -- per record the smaller and larger of its low- and high-bound fines, summed.
 -- records no crosswalk row fits (e.g. a code the law of its date did not have) are counted as unmatched.
-WITH records AS (
-    SELECT {{group_by}} AS grp, law_section, law_subdivision, age_band,
+WITH base AS (
+    SELECT *,
            CASE WHEN {{date}} < $reform_from THEN 'old-1977'
                 WHEN {{date}} < $mrta_from THEN 'reform-2019'
-                ELSE 'mrta-2021' END AS charged_regime
+                ELSE 'mrta-2021' END AS charged_regime,
+           CAST(year({{date}}) AS VARCHAR) AS event_year
     FROM {{table}}
     WHERE is_cannabis AND {{date}} BETWEEN $start AND $end
+),
+records AS (
+    SELECT CAST({{group_by}} AS VARCHAR) AS grp, law_section, law_subdivision, age_band, charged_regime FROM base
 ),
 matched AS (
     SELECT r.grp, coalesce(x.charged_class, y.charged_class) AS charged_class,
@@ -32,13 +36,17 @@ matched AS (
     LEFT JOIN crosswalk y ON y.charged_regime = r.charged_regime AND y.law_section = r.law_section
          AND y.law_subdivision IS NULL AND y.age_band = r.age_band
 )
-SELECT grp AS "group",
+SELECT coalesce(grp, 'Unknown') AS "group",
        count(*) AS records,
        count(*) FILTER (WHERE charged_class IS NULL) AS unmatched,
        count(*) FILTER (WHERE list_contains($criminal, charged_class)) AS criminal_as_charged,
        count(*) FILTER (WHERE list_contains($criminal, low_class)) AS criminal_low,
        count(*) FILTER (WHERE list_contains($criminal, central_class)) AS criminal_central,
        count(*) FILTER (WHERE list_contains($criminal, high_class)) AS criminal_high,
+       count(*) FILTER (WHERE charged_class LIKE '%felony') AS felonies_as_charged,
+       count(*) FILTER (WHERE charged_class LIKE '%misdemeanor') AS misdemeanors_as_charged,
+       count(*) FILTER (WHERE central_class LIKE '%felony') AS felonies_central,
+       count(*) FILTER (WHERE central_class LIKE '%misdemeanor') AS misdemeanors_central,
        count(*) FILTER (WHERE low_class = 'violation') AS violation_low,
        count(*) FILTER (WHERE central_class = 'violation') AS violation_central,
        count(*) FILTER (WHERE high_class = 'violation') AS violation_high,
