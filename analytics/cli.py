@@ -285,17 +285,21 @@ def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
 @click.option("--by", type=click.Choice(["group", "borough", "precinct", "age", "sex", "period", "year"]),
               default="group", show_default=True,
               help="period = the law in force on the record's date (old-1977, reform-2019, mrta-2021).")
+@click.option("--assume", multiple=True, metavar="NAME=VALUE",
+              help="Switch a central-case assumption: amount=wider|low|high, age_18_24=21_plus|18_20, "
+                   "buyer_age=21_plus|18_20|under_18, conduct=possess_private|possess_public|smoke_restricted|sell|gift.")
 @json_option
 @failures_as_one_line
 def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: dt.datetime | None, by: str,
-            as_json: bool) -> None:
+            assume: tuple[str, ...], as_json: bool) -> None:
     """Re-apply a law to the cannabis records: criminal charges as charged and low / central / high."""
+    from analytics.crosswalk import Assumptions
     from analytics.project import project as run
 
     if not Path(db).exists():
         raise Failure(f"{db}: no such database")
     result = run(db, dataset, regime, start=start.date() if start else None, end=end.date() if end else None,
-                 by=by)
+                 by=by, assume=Assumptions.parse(list(assume)))
 
     def text(p: dict) -> str:
         lines = [f"{p['dataset']} re-applied to {p['regime']} (by {p['by']}): records, criminal as charged → "

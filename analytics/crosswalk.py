@@ -20,6 +20,9 @@ Assumptions (ids as in ``../shared/reference/ny-marijuana-law.md`` §3.2), each 
 * **C1** conduct: the first consistent conduct in the order private possession, public possession,
   smoking where tobacco is banned, sale, gift (e.g. 221.10(1) → public view, not a smoke-free place).
 
+Each of A2, A4 (for 18-24), A5 and C1 is switchable through :class:`Assumptions`
+(``python -m analytics project --assume amount=low --assume buyer_age=18_20``).
+
 The result is a small table (a few hundred rows) that the SQL engine joins to the records.
 """
 
@@ -50,6 +53,44 @@ ASSUMPTIONS = {
     "A5": "the buyer or recipient is an adult (21+) in the central case",
     "C1": "central conduct: private, then public possession, then smoking where tobacco is banned, sale, gift",
 }
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """The switchable choices behind the central case (low and high never depend on them)."""
+
+    #: A2: how the central amount is chosen: "wider" part of the range (heavy/open-ended: low end),
+    #: or always the "low" or "high" end of the consistent range
+    amount: str = "wider"
+    #: A4: the actor's age for the ambiguous 18-24 band: "21_plus" or "18_20"
+    age_18_24: str = "21_plus"
+    #: A5: the buyer's or recipient's age: "21_plus", "18_20" or "under_18"
+    buyer_age: str = "21_plus"
+    #: C1: conduct preferred when several fit: e.g. "possess_public" (public view, the default order)
+    #: or "smoke_restricted" (smoking where tobacco is banned)
+    conduct: str = "possess_private"
+
+    CHOICES = {"amount": ("wider", "low", "high"), "age_18_24": ("21_plus", "18_20"),
+               "buyer_age": AGES, "conduct": CONDUCTS}
+
+    @classmethod
+    def parse(cls, pairs: list[str] | tuple[str, ...]) -> "Assumptions":
+        """From ``["amount=low", "buyer_age=18_20"]``; unknown names or values raise ValueError."""
+        values: dict[str, str] = {}
+        for pair in pairs:
+            name, _, value = pair.partition("=")
+            if name not in cls.CHOICES:
+                raise ValueError(f"unknown assumption {name!r}: one of {', '.join(cls.CHOICES)}")
+            if value not in cls.CHOICES[name]:
+                raise ValueError(f"assumption {name} must be one of {', '.join(cls.CHOICES[name])}, not {value!r}")
+            values[name] = value
+        return cls(**values)
+
+    def describe(self) -> dict[str, str]:
+        return {**ASSUMPTIONS, "settings": ", ".join(f"{k}={getattr(self, k)}" for k in self.CHOICES)}
+
+
+DEFAULT = Assumptions()
 
 
 @dataclass(frozen=True)
@@ -90,7 +131,9 @@ def consistent_facts(charged: Regime, section: str, subdivision: int | None, age
     return [f for f in space if f.actor_age in ages and charged_as(f)]
 
 
-def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str, target: Regime) -> Bounds | None:
+@lru_cache(maxsize=65536)
+def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str, target: Regime,
+           assume: Assumptions = DEFAULT) -> Bounds | None:
     """Low / central / high outcome under ``target`` of a record charged as ``section``; None if no fact fits."""
     space = _space(charged, target)
     facts = consistent_facts(charged, section, subdivision, age_band, space)
@@ -99,20 +142,25 @@ def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str
     outcomes = [target.classify(f) for f in facts]
     low = min(outcomes, key=lambda o: o.rank)
     high = max(outcomes, key=lambda o: o.rank)
-    return Bounds(low, _central(facts, age_band, target), high, len(facts))
+    return Bounds(low, _central(facts, age_band, target, assume), high, len(facts))
 
 
-def _central(facts: list[Fact], age_band: str, target: Regime) -> Outcome:
+def _central(facts: list[Fact], age_band: str, target: Regime, assume: Assumptions) -> Outcome:
     _, central_age = AGE_BANDS.get(age_band, AGE_BANDS["UNKNOWN"])
-    conduct = next(c for c in CONDUCTS if any(f.conduct == c for f in facts))            # C1
+    if age_band == "18-24":
+        central_age = assume.age_18_24                                                   # A4
+    order = [assume.conduct, *(c for c in CONDUCTS if c != assume.conduct)]
+    conduct = next(c for c in order if any(f.conduct == c for f in facts))               # C1
     pool = [f for f in facts if f.conduct == conduct]
-    for key, value in (("actor_age", central_age), ("other_age", "21_plus")):           # A4, A5
+    for key, value in (("actor_age", central_age), ("other_age", assume.buyer_age)):    # A4, A5
         narrowed = [f for f in pool if getattr(f, key) == value]
         pool = narrowed or pool
     pool.sort(key=lambda f: f.above_g)
+    if assume.amount in ("low", "high"):                                                 # A2 switched
+        return target.classify(pool[0] if assume.amount == "low" else pool[-1])
     open_ended = pool[-1].up_to_g is None
     width = (pool[-1].up_to_g or pool[-1].above_g) - pool[0].above_g
-    if open_ended or width >= HEAVY_G - 1e-6:                                                    # A2, heavy
+    if open_ended or width >= HEAVY_G - 1e-6:                                            # A2, heavy
         return target.classify(pool[0])
     by_outcome: dict[str, tuple[float, Outcome]] = {}
     for f in pool:                                                                       # A2, widest part
@@ -138,5 +186,5 @@ def _space(charged: Regime, target: Regime) -> list[Fact]:
     return fact_space(*(regimes.load(i) for i in shipped), charged, target)
 
 
-__all__ = ["ASSUMPTIONS", "AGE_BANDS", "Bounds", "amount_bands", "bounds", "consistent_facts", "fact_space",
+__all__ = ["ASSUMPTIONS", "AGE_BANDS", "Assumptions", "Bounds", "amount_bands", "bounds", "consistent_facts", "fact_space",
            "CLASSES"]

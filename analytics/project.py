@@ -26,7 +26,7 @@ PRECINCT = {"arrests": "arrest_precinct", "summonses": "precinct_of_occur"}
 
 
 @lru_cache(maxsize=8)
-def crosswalk_frame(target: regimes.Regime) -> pd.DataFrame:
+def crosswalk_frame(target: regimes.Regime, assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> pd.DataFrame:
     """Every (charged regime, section, subdivision, age band) → charged class and bounds under ``target``."""
     rows = []
     for charged in regimes.load_all().values():
@@ -34,7 +34,7 @@ def crosswalk_frame(target: regimes.Regime) -> pd.DataFrame:
         for section, subdivision in sorted(codes, key=lambda c: (c[0], c[1] or 0)):
             for age_band in crosswalk.AGE_BANDS:
                 own = crosswalk.bounds(charged, section, subdivision, age_band, charged)
-                b = crosswalk.bounds(charged, section, subdivision, age_band, target)
+                b = crosswalk.bounds(charged, section, subdivision, age_band, target, assume)
                 if own is None or b is None:
                     continue
                 fines = [_fine(b.low), _fine(b.high)]
@@ -53,7 +53,8 @@ def _fine(outcome: regimes.Outcome) -> float:
 
 
 def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | None = None,
-            end: dt.date | None = None, by: str = "group") -> dict[str, Any]:
+            end: dt.date | None = None, by: str = "group",
+            assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
     """Counts per group of records, criminal charges as charged and under ``regime`` (low/central/high),
     violations, legal outcomes, fines, records expunged automatically under the 2019 rules
     (``expungeable``) and under the target's rules (``expungeable_target``).
@@ -68,7 +69,7 @@ def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | 
     enacted = regimes.load_all()
     con = store.connect(db_path, read_only=True)
     try:
-        con.register("crosswalk", crosswalk_frame(target))
+        con.register("crosswalk", crosswalk_frame(target, assume))
         rows = store.fetch_dicts(
             con, "project/by_group",
             {"reform_from": enacted["reform-2019"].effective_from, "mrta_from": enacted["mrta-2021"].effective_from,
@@ -81,7 +82,7 @@ def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | 
         con.close()
     return {"regime": target.id, "regime_name": target.name, "dataset": dataset, "by": by,
             "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
-            "assumptions": crosswalk.ASSUMPTIONS, "groups": _with_changes(rows)}
+            "assumptions": assume.describe(), "groups": _with_changes(rows)}
 
 
 def _with_changes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

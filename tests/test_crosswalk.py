@@ -100,3 +100,28 @@ def test_bounds_are_always_ordered(cell, age, target, whole_section):
         return
     assert b.low.rank <= b.central.rank <= b.high.rank
     assert b.facts > 0
+
+
+def test_each_assumption_switches_the_central_case_only():
+    from analytics.crosswalk import Assumptions
+    old, mrta = regimes.load("old-1977"), regimes.load("mrta-2021")
+    cases = [  # (section, subdivision, age band, switch, default central, switched central)
+        ("221.10", 1, "25-44", {"conduct": "smoke_restricted"}, LAWFUL, CIVIL),     # C1: smoking where banned
+        ("221.25", None, "25-44", {"amount": "high"}, AM, EF),                       # A2: heavy range, high end
+        ("221.40", None, "25-44", {"buyer_age": "18_20"}, V, AM),                    # A5: buyer under 21
+        ("221.05", None, "18-24", {"age_18_24": "18_20"}, LAWFUL, CIVIL),            # A4: possessor under 21
+    ]
+    for section, sub, age, switch, default, switched in cases:
+        plain = bounds(old, section, sub, age, mrta)
+        other = bounds(old, section, sub, age, mrta, Assumptions(**switch))
+        assert (plain.central.klass, other.central.klass) == (default, switched), switch
+        assert (plain.low, plain.high) == (other.low, other.high)  # the range never depends on them
+
+
+def test_assumptions_parse_and_refuse():
+    from analytics.crosswalk import Assumptions
+    assert Assumptions.parse(["amount=low", "buyer_age=under_18"]) == Assumptions(amount="low", buyer_age="under_18")
+    with pytest.raises(ValueError, match="unknown assumption 'weight'"):
+        Assumptions.parse(["weight=3"])
+    with pytest.raises(ValueError, match="amount must be one of wider, low, high"):
+        Assumptions.parse(["amount=most"])

@@ -191,3 +191,21 @@ def test_by_period_splits_records_by_the_law_of_their_date(real_db):
     years = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "mrta-2021",
                               "--by", "year"))
     assert {k: v["records"] for k, v in years.items()} == {"2017": 1_414}
+
+
+@pytest.mark.real
+def test_switching_the_buyer_age_assumption(real_db):
+    args = ("project", "--db", real_db, "--dataset", "arrests", "--regime", "mrta-2021",
+            "--start", "2017-01-01", "--end", "2017-12-31")
+    plain = by_group(cli_json(*args))
+    minors = cli_json(*args, "--assume", "buyer_age=18_20")
+    assert "buyer_age=18_20" in minors["assumptions"]["settings"]
+    # hand count: small sales and gifts by a seller who may be 21+ become 222.50(2) misdemeanors
+    extra = dict(query(real_db, """SELECT race_group, count(*) FROM arrests
+        WHERE law_section IN ('221.35', '221.40', '221.45') AND age_band <> '<18'
+          AND arrest_date BETWEEN '2017-01-01' AND '2017-12-31' GROUP BY 1"""))
+    for group, g in by_group(minors).items():
+        assert g["criminal_central"] == plain[group]["criminal_central"] + extra.get(group, 0), group
+        assert (g["criminal_low"], g["criminal_high"]) == (plain[group]["criminal_low"], plain[group]["criminal_high"])
+    code, _, err = cli(*args, "--assume", "buyer_age=toddler")
+    assert code == 1 and "buyer_age must be one of" in err
