@@ -41,7 +41,8 @@ def crosswalk_frame(target: regimes.Regime, assume: crosswalk.Assumptions = cros
                 rows.append({"charged_regime": charged.id, "law_section": section, "law_subdivision": subdivision,
                              "age_band": age_band, "charged_class": own.central.klass,
                              "low_class": b.low.klass, "central_class": b.central.klass,
-                             "high_class": b.high.klass, "fine_min": min(fines), "fine_max": max(fines)})
+                             "high_class": b.high.klass, "fine_min": min(fines), "fine_max": max(fines),
+                             "unverified": any(not r.verified for o in (b.low, b.central, b.high) for r in o.rules)})
     frame = pd.DataFrame(rows)
     frame["law_subdivision"] = frame["law_subdivision"].astype("Int16")
     return frame

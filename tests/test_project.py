@@ -209,3 +209,17 @@ def test_switching_the_buyer_age_assumption(real_db):
         assert (g["criminal_low"], g["criminal_high"]) == (plain[group]["criminal_low"], plain[group]["criminal_high"])
     code, _, err = cli(*args, "--assume", "buyer_age=toddler")
     assert code == 1 and "buyer_age must be one of" in err
+
+
+@pytest.mark.real
+def test_records_resting_on_unverified_rules_are_counted(real_db):
+    # Under the 2019 law the only unverified rule is 221.50(2)'s age test (seller 18+, buyer under 18, carried
+    # over from 1977), so the records resting on it are the 221.50 arrests of people 18 or older: a hand count.
+    plain = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "reform-2019",
+                              "--start", "2017-01-01", "--end", "2017-12-31"))
+    hand = dict(query(real_db, """SELECT race_group, count(*) FILTER (WHERE law_section = '221.50' AND age_band <> '<18') FROM arrests
+                                  WHERE is_cannabis AND arrest_date BETWEEN '2017-01-01' AND '2017-12-31' GROUP BY 1"""))
+    assert {g: v["on_unverified_rules"] for g, v in plain.items()} == hand
+    mrta = by_group(cli_json("project", "--db", real_db, "--dataset", "arrests", "--regime", "mrta-2021",
+                             "--start", "2017-01-01", "--end", "2017-12-31"))
+    assert sum(g["on_unverified_rules"] for g in mrta.values()) > sum(hand.values())  # 222.45, 222.40, ...

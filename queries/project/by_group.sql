@@ -8,6 +8,7 @@
 -- Each bound (low, central, high) sorts every record into criminal, violation or legal (lawful or civil);
 -- Fines: the statutory maximum of a violation or civil outcome (criminal sentences are not fines here);
 -- per record the smaller and larger of its low- and high-bound fines, summed.
+-- on_unverified_rules: records whose bounds rest on a rule marked verified: false in the YAML.
 -- records no crosswalk row fits (e.g. a code the law of its date did not have) are counted as unmatched.
 WITH base AS (
     SELECT *,
@@ -28,6 +29,7 @@ matched AS (
            coalesce(x.high_class, y.high_class) AS high_class,
            coalesce(x.fine_min, y.fine_min) AS fine_min,
            coalesce(x.fine_max, y.fine_max) AS fine_max,
+           coalesce(x.unverified, y.unverified) AS unverified,
            list_contains($expunge_2019, r.law_section) AS expungeable,
            list_contains($expunge_target, r.law_section) AS expungeable_target
     FROM records r
@@ -56,7 +58,8 @@ SELECT coalesce(grp, 'Unknown') AS "group",
        coalesce(sum(fine_min), 0) AS fines_low,
        coalesce(sum(fine_max), 0) AS fines_high,
        count(*) FILTER (WHERE expungeable) AS expungeable,
-       count(*) FILTER (WHERE expungeable_target) AS expungeable_target
+       count(*) FILTER (WHERE expungeable_target) AS expungeable_target,
+       count(*) FILTER (WHERE unverified) AS on_unverified_rules
 FROM matched
 GROUP BY ALL
 ORDER BY records DESC;
