@@ -253,7 +253,7 @@ def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
         b = cw.bounds(source, rule.section, rule.subdivision, age_band, dest)
         if b is None or any(r["charged"] == rule.label for r in rows):
             continue
-        rows.append({"charged": rule.label, "charged_class": rule.klass, "consistent_facts": b.facts,
+        rows.append({"charged": rule.label, "charged_class": rule.klass, "consistent_facts": len(b.facts),
                      **{f"{k}_class": getattr(b, k).klass for k in ("low", "central", "high")},
                      **{f"{k}_sections": list(getattr(b, k).sections) for k in ("low", "central", "high")},
                      "citations": sorted({r.citation for k in ("low", "central", "high")
@@ -332,7 +332,7 @@ def explain(db: str, key: str, regime: str, as_json: bool) -> None:
         r = p["record"]
         lines = [f"{r['dataset']} {r['record_key']} on {r['event_date']}: {r['code']} ({r['description']}), "
                  f"{r['file_name']} line {r['line']}"]
-        if not p["meaning_on_date"]:
+        if "consistent_facts" not in p:
             return "\n".join(lines + [p["conclusion"]])
         lines.append(f"1. on that date the law was {p['charged_regime']['id']}: " + "; ".join(
             f"{m['section']} {m['name']} ({m['class']}) <{m['citation']}>" for m in p["meaning_on_date"]))

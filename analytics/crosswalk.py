@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analytics.regimes import AGES, CLASSES, CONDUCTS, Fact, Outcome, Regime
+from analytics.regimes import AGES, CONDUCTS, Fact, Outcome, Regime
 
 HEAVY_G = 453.592  # a consistent amount range 1 lb wide or wider is "heavy" (A2)
 
@@ -100,7 +100,7 @@ class Bounds:
     low: Outcome
     central: Outcome
     high: Outcome
-    facts: int  # how many fact points were consistent
+    facts: tuple[Fact, ...]  # the fact points consistent with the charge (A1, A4)
 
     def classes(self) -> tuple[str, str, str]:
         return self.low.klass, self.central.klass, self.high.klass
@@ -135,14 +135,13 @@ def consistent_facts(charged: Regime, section: str, subdivision: int | None, age
 def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str, target: Regime,
            assume: Assumptions = DEFAULT) -> Bounds | None:
     """Low / central / high outcome under ``target`` of a record charged as ``section``; None if no fact fits."""
-    space = _space(charged, target)
-    facts = consistent_facts(charged, section, subdivision, age_band, space)
+    facts = consistent_facts(charged, section, subdivision, age_band, space(charged, target))
     if not facts:
         return None
     outcomes = [target.classify(f) for f in facts]
     low = min(outcomes, key=lambda o: o.rank)
     high = max(outcomes, key=lambda o: o.rank)
-    return Bounds(low, _central(facts, age_band, target, assume), high, len(facts))
+    return Bounds(low, _central(facts, age_band, target, assume), high, tuple(facts))
 
 
 def _central(facts: list[Fact], age_band: str, target: Regime, assume: Assumptions) -> Outcome:
@@ -162,11 +161,11 @@ def _central(facts: list[Fact], age_band: str, target: Regime, assume: Assumptio
     width = (pool[-1].up_to_g or pool[-1].above_g) - pool[0].above_g
     if open_ended or width >= HEAVY_G - 1e-6:                                            # A2, heavy
         return target.classify(pool[0])
-    by_outcome: dict[str, tuple[float, Outcome]] = {}
+    by_outcome: dict[tuple[str, tuple[str, ...]], tuple[float, Outcome]] = {}
     for f in pool:                                                                       # A2, widest part
         outcome = target.classify(f)
-        so_far = by_outcome.get(outcome.klass + "|" + ",".join(outcome.sections), (0.0, outcome))[0]
-        by_outcome[outcome.klass + "|" + ",".join(outcome.sections)] = (so_far + f.up_to_g - f.above_g, outcome)
+        key = (outcome.klass, outcome.sections)
+        by_outcome[key] = (by_outcome.get(key, (0.0, outcome))[0] + f.up_to_g - f.above_g, outcome)
     widest = max(w for w, _ in by_outcome.values())
     tied = [o for w, o in by_outcome.values() if abs(w - widest) < 1e-6]
     return min(tied, key=lambda o: o.rank)                                               # A3
@@ -178,7 +177,8 @@ def _space_for(ids: tuple[str, ...]) -> tuple[Fact, ...]:
     return tuple(fact_space(*(regimes.load(i) for i in ids)))
 
 
-def _space(charged: Regime, target: Regime) -> list[Fact]:
+def space(charged: Regime, target: Regime) -> list[Fact]:
+    """The fact space cut at every threshold of the shipped regimes and of the two in hand (cached)."""
     from analytics import regimes
     shipped = tuple(regimes.REGIME_IDS)
     if charged.id in shipped and target.id in shipped:
@@ -186,5 +186,5 @@ def _space(charged: Regime, target: Regime) -> list[Fact]:
     return fact_space(*(regimes.load(i) for i in shipped), charged, target)
 
 
-__all__ = ["ASSUMPTIONS", "AGE_BANDS", "Assumptions", "Bounds", "amount_bands", "bounds", "consistent_facts", "fact_space",
-           "CLASSES"]
+__all__ = ["ASSUMPTIONS", "AGE_BANDS", "Assumptions", "Bounds", "amount_bands", "bounds", "consistent_facts",
+           "fact_space", "space"]

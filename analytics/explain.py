@@ -38,10 +38,12 @@ def explain(db_path: str | Path, key: str, regime: str) -> dict[str, Any]:
         "target_regime": {"id": target.id, "name": target.name},
     }
     section, subdivision = record["law_section"], record["law_subdivision"]
-    rules = [r for r in charged.rules if r.section == section and subdivision in (None, r.subdivision)]
-    if not record["is_cannabis"] or not rules:
-        subdivision_rules = [r for r in charged.rules if r.section == section]
-        rules, subdivision = (subdivision_rules, None) if subdivision_rules else ([], subdivision)
+    rules = [r for r in charged.rules if r.section == section]
+    # as in project: the subdivision's own rules where the law has them, else the whole section
+    if subdivision is not None and any(r.subdivision == subdivision for r in rules):
+        rules = [r for r in rules if r.subdivision == subdivision]
+    else:
+        subdivision = None
     if not rules:
         result["meaning_on_date"] = None
         result["conclusion"] = (f"code {record['code']!r} is not a cannabis section of {charged.id} on "
@@ -49,8 +51,11 @@ def explain(db_path: str | Path, key: str, regime: str) -> dict[str, Any]:
         return result
     result["meaning_on_date"] = [_rule(r) for r in rules]
     b = crosswalk.bounds(charged, section, subdivision, record["age_band"], target)
-    facts = crosswalk.consistent_facts(charged, section, subdivision, record["age_band"],
-                                       crosswalk.fact_space(*regimes.load_all().values(), target))
+    if b is None:  # e.g. a sale-to-a-minor charge (seller 18+) against a person under 18
+        result["conclusion"] = (f"no facts fit {section} under {charged.id} for age band {record['age_band']}: "
+                                f"nothing to re-apply")
+        return result
+    facts = b.facts
     uppers = [f.up_to_g for f in facts]
     result["consistent_facts"] = {
         "count": len(facts),
