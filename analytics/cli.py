@@ -352,5 +352,147 @@ def explain(db: str, key: str, regime: str, as_json: bool) -> None:
     emit(as_json, result, text)
 
 
+# ------------------------------------------------------------------------------------------------ disparity
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+def _num(x: float | None, fmt: str = ",.1f") -> str:
+    return "–" if x is None else format(x, fmt)
+
+
+def period_options(fn):
+    fn = click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                      help="Last record date (inclusive).")(fn)
+    fn = click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                      help="First record date (inclusive).")(fn)
+    return fn
+
+
+def scope_option(fn):
+    return click.option("--scope", type=click.Choice(["all", "low-level"]), default="all", show_default=True,
+                        help="low-level = possession and public-use sections only (221.05, 221.10, 222.05, "
+                             "222.10), the offences a summons can replace.")(fn)
+
+
+@cli.command()
+@db_option
+@click.option("--dataset", type=click.Choice(["arrests", "summonses"]), required=True)
+@click.option("--regime", default=None,
+              help="Count the criminal charges the records would be under this law (id or reform YAML) "
+                   "instead of the records as charged.")
+@click.option("--bound", type=click.Choice(["low", "central", "high"]), default="central", show_default=True)
+@click.option("--reference", default="White", show_default=True, help="Reference group of the rate ratios.")
+@period_options
+@click.option("--by", type=click.Choice(["borough", "precinct", "period"]), default=None,
+              help="Also per borough, precinct (Benjamini–Hochberg flags) or law period.")
+@scope_option
+@click.option("--threshold", type=int, default=10, show_default=True, help="Suppress rates below this count.")
+@json_option
+@failures_as_one_line
+def disparity(db: str, dataset: str, regime: str | None, bound: str, reference: str, start: dt.datetime | None,
+              end: dt.datetime | None, by: str | None, scope: str, threshold: int, as_json: bool) -> None:
+    """Rates per 100,000 residents by group and rate ratios against a reference group, with 95% CIs."""
+    from analytics.disparity import disparity as run
+
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+    result = run(db, dataset, regime=regime, bound=bound, reference=reference, start=_date(start),
+                 end=_date(end), by=by, scope=scope, threshold=threshold)
+
+    def table(groups: list[dict]) -> list[str]:
+        return [f"  {g['group']:<32} {g['count']:>9,} {_num(g.get('rate_per_100k')):>9} "
+                + (f"{'1':>6} (reference)" if g.get("ci_method") == "reference group" else
+                   f"{_num(g.get('rate_ratio'), '.2f'):>6} ({_num(g.get('ci_low'), '.2f')}–{_num(g.get('ci_high'), '.2f')})")
+                +
+                f"{'  ' + g['note'] if g.get('note') else ''}" for g in groups]
+
+    def text(p: dict) -> str:
+        lines = [f"{p['dataset']}: {p['measure']}, {p['start']} to {p['end']} ({p['years']:.2f} years); "
+                 f"rate per 100,000 residents per year; rate ratio vs {p['reference']} (95% CI)"]
+        if p["coverage"]["warning"]:
+            lines.append(f"  warning: {p['coverage']['warning']}")
+        lines += table(p["groups"])
+        t = p["test"]
+        if t["p_value"] is not None:
+            lines.append(f"  {t['name']}: chi2 = {t['statistic']:,.1f}, df = {t['df']}, p = {t['p_value']:.3g}")
+        lines.append(f"  {p['rule']}")
+        for a in p.get("areas", []):
+            lines.append(f"{a['label']} ({a['records']:,} records)")
+            lines += table(a["groups"])
+        if "fdr" in p:
+            lines.append(f"{p['fdr']['significant']} of {p['fdr']['comparisons']} area × group ratios significant "
+                         f"after Benjamini–Hochberg (q = {p['fdr']['q']})")
+        lines.append(f"Population: {p['population_source']}")
+        return "\n".join(lines)
+
+    emit(as_json, result, text)
+
+
+@cli.command()
+@db_option
+@period_options
+@click.option("--scope", type=click.Choice(["all", "low-level"]), default="low-level", show_default=True,
+              help="low-level compares like with like: the sections a summons can replace.")
+@json_option
+@failures_as_one_line
+def mode(db: str, start: dt.datetime | None, end: dt.datetime | None, scope: str, as_json: bool) -> None:
+    """Enforcement mode: the share of cannabis enforcement that was an arrest rather than a summons."""
+    from analytics.disparity import enforcement_mode
+
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+    result = enforcement_mode(db, start=_date(start), end=_date(end), scope=scope)
+
+    def text(p: dict) -> str:
+        lines = [p["definition"]]
+        lines += [f"  {r['period_label']:<38} {r['group']:<32} {r['arrests']:>8,} / {r['summonses']:>8,}  "
+                  f"{_num(r['arrest_share'] and 100 * r['arrest_share'])}% "
+                  f"({_num(r['ci_low'] is not None and 100 * r['ci_low'])}–"
+                  f"{_num(r['ci_high'] is not None and 100 * r['ci_high'])})" for r in p["rows"]]
+        return "\n".join(lines)
+
+    emit(as_json, result, text)
+
+
+@cli.command()
+@db_option
+@click.option("--dataset", type=click.Choice(["arrests", "summonses"]), required=True)
+@click.option("--reference", default="White", show_default=True, help="Reference group of the ratio models.")
+@period_options
+@scope_option
+@click.option("--seasonal", is_flag=True, help="Add a yearly sine/cosine pair to every model.")
+@json_option
+@failures_as_one_line
+def trend(db: str, dataset: str, reference: str, start: dt.datetime | None, end: dt.datetime | None, scope: str,
+          seasonal: bool, as_json: bool) -> None:
+    """Monthly series by group and interrupted time series around the law dates."""
+    from analytics.trend import trend as run
+
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+    result = run(db, dataset, reference=reference, start=_date(start), end=_date(end), scope=scope,
+                 seasonal=seasonal)
+
+    def effects(entry: dict) -> list[str]:
+        return [f"    {e['break']} {e['kind']:<5} "
+                + (f"× {e['ratio']:.3f} ({e['ci_low']:.3f}–{e['ci_high']:.3f}), p = {e['p_value']:.3g}"
+                   if e["estimable"] else "not estimable") for e in entry.get("effects", [])]
+
+    def text(p: dict) -> str:
+        lines = [f"{p['dataset']}: {len(p['monthly'])} group-months, {p.get('first_month')} to {p.get('last_month')}"]
+        lines += [f"  skipped {b['date']} ({b['label']}): {b['reason']}" for b in p.get("skipped_breaks", [])]
+        for g in p["groups"]:
+            lines.append(f"  {g['group']} ({g['records']:,} records)" + (f": {g['note']}" if g.get("note") else ""))
+            lines += effects(g)
+        for r in p["ratios"]:
+            lines.append(f"  rate ratio {r['group']} / {r['reference']}" + (f": {r['note']}" if r.get("note") else ""))
+            lines += effects(r)
+        return "\n".join(lines)
+
+    emit(as_json, result, text)
+
+
 def main() -> None:
     cli(prog_name="python -m analytics")

@@ -23,6 +23,8 @@ from analytics.schema import DATASETS
 GROUPINGS = {"group": "race_group", "borough": "boro_code", "precinct": "{precinct}", "age": "age_band",
              "sex": "sex_code", "period": "charged_regime", "year": "event_year"}
 PRECINCT = {"arrests": "arrest_precinct", "summonses": "precinct_of_occur"}
+#: second grouping for the disparity statistics (None: the whole city)
+AREAS = {None: "all_areas", "borough": "boro_code", "precinct": "precinct_2020", "period": "charged_regime"}
 
 
 @lru_cache(maxsize=8)
@@ -61,29 +63,44 @@ def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | 
     (``expungeable``) and under the target's rules (``expungeable_target``).
 
     ``regime`` is an enacted regime id or a YAML file: a custom reform, usually an overlay (``base:``)."""
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}: one of {', '.join(GROUPINGS)}")
     target = regimes.load(regime)
+    rows = tabulate(db_path, dataset, target, start=start, end=end, by=by, assume=assume)
+    for r in rows:
+        del r["area"]
+    return {"regime": target.id, "regime_name": target.name, "dataset": dataset, "by": by,
+            "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+            "assumptions": assume.describe(), "groups": _with_changes(rows)}
+
+
+def tabulate(db_path: str | Path, dataset: str, target: regimes.Regime, *, start: dt.date | None = None,
+             end: dt.date | None = None, by: str = "group", area: str | None = None,
+             sections: tuple[str, ...] = (),
+             assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> list[dict[str, Any]]:
+    """The rows of ``queries/project/by_group.sql``: one per ``by`` value (× ``area``: borough, precinct
+    or period, for the disparity statistics), limited to ``sections`` when given."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
+    if area not in AREAS:
+        raise ValueError(f"unknown area {area!r}: one of {', '.join(a for a in AREAS if a)}")
     spec = DATASETS[dataset]
     enacted = regimes.load_all()
     con = store.connect(db_path, read_only=True)
     try:
         con.register("crosswalk", crosswalk_frame(target, assume))
-        rows = store.fetch_dicts(
+        return store.fetch_dicts(
             con, "project/by_group",
             {"reform_from": enacted["reform-2019"].effective_from, "mrta_from": enacted["mrta-2021"].effective_from,
              "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2999, 12, 31),
+             "sections": list(sections),
              "criminal": sorted(regimes.CRIMINAL),
              "expunge_2019": sorted(enacted["reform-2019"].expunge_sections),
              "expunge_target": sorted(target.expunge_sections)},
-            table=spec.table, date=spec.date, group_by=GROUPINGS[by].format(precinct=PRECINCT[dataset]))
+            table=spec.table, date=spec.date, precinct=PRECINCT[dataset],
+            group_by=GROUPINGS[by].format(precinct=PRECINCT[dataset]), area_by=AREAS[area])
     finally:
         con.close()
-    return {"regime": target.id, "regime_name": target.name, "dataset": dataset, "by": by,
-            "start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
-            "assumptions": assume.describe(), "groups": _with_changes(rows)}
 
 
 def _with_changes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -119,3 +119,13 @@ def run_module(*args: str, **kwargs) -> subprocess.CompletedProcess:
     """Run ``python -m analytics`` as a real subprocess."""
     return subprocess.run([sys.executable, "-m", "analytics", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def real_db_all(tmp_path_factory) -> Path:
+    """A database holding the four real NYPD extracts (skipped when they are absent)."""
+    if not all((REAL / f).is_file() for f in REAL_FILES.values()):
+        pytest.skip("real extracts not present in ../shared/data/real")
+    path = tmp_path_factory.mktemp("real_all") / "real.duckdb"
+    cli_json("ingest", *(REAL / f for f in REAL_FILES.values()), "--db", path)
+    return path

@@ -10,20 +10,28 @@
 -- per record the smaller and larger of its low- and high-bound fines, summed.
 -- on_unverified_rules: records whose bounds rest on a rule marked verified: false in the YAML.
 -- records no crosswalk row fits (e.g. a code the law of its date did not have) are counted as unmatched.
+-- {{area_by}} adds a second grouping (the disparity statistics count group × borough, precinct or period;
+-- 'all_areas' for none); $sections limits the records to those sections (empty list: every cannabis section).
+-- precinct_2020: precinct 116 (created 2023) counted with 105, the 2020 precinct it was carved from.
 WITH base AS (
     SELECT *,
            CASE WHEN {{date}} < $reform_from THEN 'old-1977'
                 WHEN {{date}} < $mrta_from THEN 'reform-2019'
                 ELSE 'mrta-2021' END AS charged_regime,
-           CAST(year({{date}}) AS VARCHAR) AS event_year
+           CAST(year({{date}}) AS VARCHAR) AS event_year,
+           CASE {{precinct}} WHEN 116 THEN 105 ELSE {{precinct}} END AS precinct_2020,
+           '*' AS all_areas
     FROM {{table}}
     WHERE is_cannabis AND {{date}} BETWEEN $start AND $end
+      AND (len($sections) = 0 OR list_contains($sections, law_section))
 ),
 records AS (
-    SELECT CAST({{group_by}} AS VARCHAR) AS grp, law_section, law_subdivision, age_band, charged_regime FROM base
+    SELECT CAST({{group_by}} AS VARCHAR) AS grp, CAST({{area_by}} AS VARCHAR) AS area,
+           law_section, law_subdivision, age_band, charged_regime
+    FROM base
 ),
 matched AS (
-    SELECT r.grp, coalesce(x.charged_class, y.charged_class) AS charged_class,
+    SELECT r.grp, r.area, coalesce(x.charged_class, y.charged_class) AS charged_class,
            coalesce(x.low_class, y.low_class) AS low_class,
            coalesce(x.central_class, y.central_class) AS central_class,
            coalesce(x.high_class, y.high_class) AS high_class,
@@ -38,7 +46,7 @@ matched AS (
     LEFT JOIN crosswalk y ON y.charged_regime = r.charged_regime AND y.law_section = r.law_section
          AND y.law_subdivision IS NULL AND y.age_band = r.age_band
 )
-SELECT coalesce(grp, 'Unknown') AS "group",
+SELECT coalesce(grp, 'Unknown') AS "group", area,
        count(*) AS records,
        count(*) FILTER (WHERE charged_class IS NULL) AS unmatched,
        count(*) FILTER (WHERE list_contains($criminal, charged_class)) AS criminal_as_charged,

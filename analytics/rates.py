@@ -1,0 +1,147 @@
+"""Rates, rate ratios and their intervals, tests and multiple-comparison control: pure functions, scipy only.
+
+Conventions (documented in ``docs/disparity.md``):
+
+* A *rate* is ``count / (population × years) × 100,000``; its 95% interval is the exact Poisson (Garwood)
+  interval from the chi-square quantiles.
+* A *rate ratio* of group *a* against reference *b* has two intervals:
+  the **log (Wald) method**, ``exp(ln RR ± z·sqrt(1/a + 1/b))``, and the **exact conditional** method:
+  given ``a + b`` events, ``a`` is binomial with ``π = RR·Pa / (RR·Pa + Pb)``; the Clopper–Pearson interval
+  for ``π`` maps back to RR. The exact interval is the one reported when either count is small
+  (:data:`SMALL_COUNT`), the log interval otherwise; both are always returned.
+* The exact conditional test of ``RR = 1`` is the two-sided binomial test of ``a`` out of ``a + b`` against
+  ``Pa / (Pa + Pb)`` — the same test as R's ``poisson.test(c(a, b), c(Pa, Pb))``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+#: below this many events in either group the exact conditional interval is the one reported
+SMALL_COUNT = 30
+
+
+@dataclass(frozen=True)
+class Interval:
+    low: float | None
+    high: float | None
+
+    def as_dict(self, prefix: str = "ci") -> dict[str, float | None]:
+        return {f"{prefix}_low": self.low, f"{prefix}_high": self.high}
+
+
+def poisson_ci(count: int, alpha: float = 0.05) -> Interval:
+    """Exact (Garwood) interval for a Poisson mean given ``count`` events."""
+    low = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count) / 2)
+    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
+    return Interval(low, high)
+
+
+def rate(count: int, population: float, years: float, per: float = 100_000) -> float | None:
+    """Events per ``per`` residents per year; None without a denominator."""
+    if not population or not years:
+        return None
+    return count / (population * years) * per
+
+
+def rate_ci(count: int, population: float, years: float, per: float = 100_000,
+            alpha: float = 0.05) -> Interval:
+    if not population or not years:
+        return Interval(None, None)
+    ci = poisson_ci(count, alpha)
+    scale = per / (population * years)
+    return Interval(ci.low * scale, ci.high * scale)
+
+
+def rate_ratio(a: int, pop_a: float, b: int, pop_b: float) -> float | None:
+    """(a / pop_a) / (b / pop_b); None when the reference rate is zero or a population is missing."""
+    if not pop_a or not pop_b or b == 0:
+        return None
+    return (a / pop_a) / (b / pop_b)
+
+
+def rate_ratio_log_ci(a: int, pop_a: float, b: int, pop_b: float, alpha: float = 0.05) -> Interval:
+    """Wald interval on the log scale; undefined when either count is zero."""
+    rr = rate_ratio(a, pop_a, b, pop_b)
+    if rr is None or a == 0:
+        return Interval(None, None)
+    z = stats.norm.ppf(1 - alpha / 2)
+    se = math.sqrt(1 / a + 1 / b)
+    return Interval(rr * math.exp(-z * se), rr * math.exp(z * se))
+
+
+def rate_ratio_exact_ci(a: int, pop_a: float, b: int, pop_b: float, alpha: float = 0.05) -> Interval:
+    """Exact conditional interval (Clopper–Pearson on a | a + b), as R's ``poisson.test``."""
+    n = a + b
+    if n == 0 or not pop_a or not pop_b:
+        return Interval(None, None)
+    ci = stats.binomtest(a, n).proportion_ci(confidence_level=1 - alpha, method="exact")
+    odds = pop_b / pop_a
+
+    def to_rr(p: float) -> float | None:
+        return None if p >= 1 else p / (1 - p) * odds
+
+    return Interval(to_rr(ci.low), to_rr(ci.high))
+
+
+def rate_ratio_p_value(a: int, pop_a: float, b: int, pop_b: float) -> float | None:
+    """Two-sided exact conditional test of equal rates."""
+    n = a + b
+    if n == 0 or not pop_a or not pop_b:
+        return None
+    return float(stats.binomtest(a, n, pop_a / (pop_a + pop_b)).pvalue)
+
+
+def compare(a: int, pop_a: float, b: int, pop_b: float, alpha: float = 0.05) -> dict[str, float | str | None]:
+    """Rate ratio of ``a`` against ``b`` with both intervals, the reported one and the exact p-value."""
+    log = rate_ratio_log_ci(a, pop_a, b, pop_b, alpha)
+    exact = rate_ratio_exact_ci(a, pop_a, b, pop_b, alpha)
+    small = min(a, b) < SMALL_COUNT
+    chosen = exact if small else log
+    return {"rate_ratio": rate_ratio(a, pop_a, b, pop_b),
+            **chosen.as_dict("ci"), "ci_method": "exact conditional" if small else "log (Wald)",
+            **log.as_dict("log_ci"), **exact.as_dict("exact_ci"),
+            "p_value": rate_ratio_p_value(a, pop_a, b, pop_b)}
+
+
+def proportion_ci(successes: int, trials: int, alpha: float = 0.05) -> Interval:
+    """Wilson score interval for a share (used for the arrest-vs-summons share)."""
+    if trials == 0:
+        return Interval(None, None)
+    ci = stats.binomtest(successes, trials).proportion_ci(confidence_level=1 - alpha, method="wilson")
+    return Interval(float(ci.low), float(ci.high))
+
+
+def goodness_of_fit(counts: list[int], populations: list[float]) -> dict[str, float | int | str | None]:
+    """Chi-square test that enforcement falls on groups in proportion to their population."""
+    obs = np.asarray(counts, dtype=float)
+    pop = np.asarray(populations, dtype=float)
+    if len(obs) < 2 or obs.sum() == 0 or pop.sum() == 0:
+        return {"name": "chi-square goodness of fit to population shares", "statistic": None, "df": None,
+                "p_value": None, "note": "needs at least two groups with records and population"}
+    expected = obs.sum() * pop / pop.sum()
+    result = stats.chisquare(obs, expected)
+    return {"name": "chi-square goodness of fit to population shares", "statistic": float(result.statistic),
+            "df": int(len(obs) - 1), "p_value": float(result.pvalue),
+            "min_expected": float(expected.min())}
+
+
+def benjamini_hochberg(p_values: list[float | None], q: float = 0.05) -> tuple[list[float | None], list[bool]]:
+    """BH-adjusted p-values (q-values) and whether each is significant at false discovery rate ``q``.
+    Missing p-values stay missing and are not counted among the comparisons."""
+    idx = [i for i, p in enumerate(p_values) if p is not None]
+    adjusted: list[float | None] = [None] * len(p_values)
+    if idx:
+        adj = stats.false_discovery_control([p_values[i] for i in idx], method="bh")
+        for i, a in zip(idx, adj):
+            adjusted[i] = float(a)
+    return adjusted, [a is not None and a <= q for a in adjusted]
+
+
+__all__ = ["Interval", "poisson_ci", "rate", "rate_ci", "rate_ratio", "rate_ratio_log_ci",
+           "rate_ratio_exact_ci", "rate_ratio_p_value", "compare", "proportion_ci", "goodness_of_fit",
+           "benjamini_hochberg"]
