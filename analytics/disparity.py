@@ -35,7 +35,7 @@ def suppression_rule(threshold: int, min_population: int) -> str:
             f"population is below {min_population:,}; counts are still shown.")
 
 
-def _period(db_path: str | Path, dataset: str, start: dt.date | None, end: dt.date | None,
+def period(db_path: str | Path, dataset: str, start: dt.date | None, end: dt.date | None,
             sections: tuple[str, ...]) -> tuple[dt.date | None, dt.date | None]:
     """The period rates are annualised over: the dates given, else the first and last record's dates."""
     spec = DATASETS[dataset]
@@ -168,7 +168,7 @@ def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, b
         raise ValueError(f"unknown scope {scope!r}: all or low-level")
     sections = LOW_LEVEL_SECTIONS if scope == "low-level" else ()
     target = regimes.load(regime) if regime else regimes.load("mrta-2021")
-    first, last = _period(db_path, dataset, start, end, sections)
+    first, last = period(db_path, dataset, start, end, sections)
     years = _years(first, last)
     measure = _measure(regime, bound)
 

@@ -32,7 +32,7 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 import store
 from analytics import population
-from analytics.disparity import LOW_LEVEL_SECTIONS
+from analytics.disparity import LOW_LEVEL_SECTIONS, period as _period
 from analytics.schema import DATASETS, RACE_GROUPS
 
 #: the dates the ITS looks at: NYPD policy, the 2019 law, the MRTA
@@ -52,22 +52,33 @@ def monthly(db_path: str | Path, dataset: str, *, start: dt.date | None = None, 
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
     spec = DATASETS[dataset]
+    sections = LOW_LEVEL_SECTIONS if scope == "low-level" else ()
     con = store.connect(db_path, read_only=True)
     try:
         frame = store.fetch_df(con, "disparity/monthly",
                                {"start": start or dt.date(1900, 1, 1), "end": end or dt.date(2999, 12, 31),
-                                "sections": list(LOW_LEVEL_SECTIONS) if scope == "low-level" else []},
+                                "sections": list(sections)},
                                table=spec.table, date=spec.date)
     finally:
         con.close()
     if frame.empty:
-        return pd.DataFrame(columns=["month", "group", "count"])
+        return pd.DataFrame(columns=["month", "group", "count", "days"])
+    first, last = _period(db_path, dataset, start, end, sections)
     frame["month"] = pd.to_datetime(frame["month"])
     months = pd.date_range(frame["month"].min(), frame["month"].max(), freq="MS")
     groups = [g for g in RACE_GROUPS if g in set(frame["group"])]
     full = pd.MultiIndex.from_product([months, groups], names=["month", "group"])
-    return (frame.set_index(["month", "group"])["count"].reindex(full, fill_value=0)
-            .astype("int64").reset_index())
+    out = (frame.set_index(["month", "group"])["count"].reindex(full, fill_value=0)
+           .astype("int64").reset_index())
+    out["days"] = [_days_covered(m, first, last) for m in out["month"]]
+    return out
+
+
+def _days_covered(month: pd.Timestamp, first: dt.date, last: dt.date) -> int:
+    """Days of ``month`` inside [first, last]: a period that starts or ends mid-month is not a drop."""
+    lo = max(month.date(), first)
+    hi = min((month + pd.offsets.MonthEnd(0)).date(), last)
+    return max((hi - lo).days + 1, 1)
 
 
 def _first_month_on_or_after(day: dt.date) -> pd.Timestamp:
@@ -134,13 +145,19 @@ def _effects(fit, breaks: list[dict[str, Any]], suffix: str = "") -> list[dict[s
             for b in breaks for kind in ("level", "slope")]
 
 
+def _days(series: pd.DataFrame) -> np.ndarray:
+    """Exposure days per month: the ``days`` column when the series has one, else whole months."""
+    if "days" in series:
+        return series["days"].to_numpy(dtype=float)
+    return pd.DatetimeIndex(series["month"]).days_in_month.to_numpy(dtype=float)
+
+
 def its(series: pd.DataFrame, breaks: list[dict[str, Any]], *, seasonal: bool = False,
         population_size: float | None = None) -> dict[str, Any]:
     """Segmented quasi-Poisson fit of one monthly series (columns month, count)."""
     months = pd.DatetimeIndex(series["month"])
     x = design(months, breaks, seasonal)
-    days = months.days_in_month.to_numpy(dtype=float)
-    offset = np.log(days * (population_size or 1.0))
+    offset = np.log(_days(series) * (population_size or 1.0))
     fit = _fit(series["count"].to_numpy(dtype=float), x, offset)
     return {"months": len(months), "family": "quasi-Poisson (Pearson X²/df dispersion, at least 1)",
             "dispersion": float(fit.scale), "seasonal": seasonal,
@@ -158,7 +175,7 @@ def its_ratio(group: pd.DataFrame, reference: pd.DataFrame, breaks: list[dict[st
     xg = x.add_suffix(":group")
     stacked = pd.concat([pd.concat([x, xg * 0.0], axis=1), pd.concat([x, xg], axis=1)], ignore_index=True)
     y = np.concatenate([reference["count"].to_numpy(dtype=float), group["count"].to_numpy(dtype=float)])
-    days = np.tile(months.days_in_month.to_numpy(dtype=float), 2)
+    days = np.concatenate([_days(reference), _days(group)])
     pops = np.repeat([pop_reference or 1.0, pop_group or 1.0], len(months))
     fit = _fit(y, stacked, np.log(days * pops))
     return {"months": len(months), "dispersion": float(fit.scale),
@@ -174,8 +191,8 @@ def trend(db_path: str | Path, dataset: str, *, reference: str = "White", start:
     result: dict[str, Any] = {
         "dataset": dataset, "scope": scope, "reference": reference, "seasonal": seasonal,
         "population_source": population.SOURCES["city"],
-        "monthly": [{"month": m.date().isoformat(), "group": g, "count": int(c)}
-                    for m, g, c in series.itertuples(index=False)],
+        "monthly": [{"month": m.date().isoformat(), "group": g, "count": int(c), "days": int(d)}
+                    for m, g, c, d in series.itertuples(index=False)],
         "groups": [], "ratios": [],
     }
     if series.empty:

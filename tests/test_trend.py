@@ -117,3 +117,11 @@ def test_trend_on_one_quarter_of_real_summonses_skips_every_break(real_db_all):
         "no law date has enough months on both sides in the data", "fewer than 30 records: not modelled"}
     months = sorted({m["month"] for m in result["monthly"]})
     assert months == ["2020-01-01", "2020-02-01", "2020-03-01"]
+
+
+def test_a_period_starting_mid_month_counts_only_the_days_covered(tmp_path, db):
+    rows = [summons(str(410000000 + i), SUMMONS_DATE=f"{m:02d}/20/2019") for i, m in enumerate(range(1, 13))]
+    cli_json("ingest", write_csv(tmp_path / "s.csv", SUMMONS_HEADER, rows), "--db", db)
+    result = cli_json("trend", "--db", db, "--dataset", "summonses", "--start", "2019-01-15", "--end", "2019-12-24")
+    days = {m["month"]: m["days"] for m in result["monthly"]}
+    assert days["2019-01-01"] == 17 and days["2019-06-01"] == 30 and days["2019-12-01"] == 24
