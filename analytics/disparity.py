@@ -178,7 +178,8 @@ def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, b
             out.setdefault(r["area"], {})[r["group"]] = r
         return out
 
-    city = counts_by(None).get("*", {})
+    by_area = counts_by(by) if by else {}
+    city = _summed(by_area) if by else counts_by(None).get("*", {})
     city_counts = {g: int(r[measure]) for g, r in city.items()}
     city_rows = group_table(city_counts, population.city(), years, reference,
                             threshold=threshold, min_population=min_population)
@@ -201,7 +202,7 @@ def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, b
         result["counterfactual"] = _counterfactual(city, years, reference, threshold, min_population)
     if by:
         result["by"] = by
-        result["areas"] = _areas(counts_by(by), by, measure, first, last, years, reference, threshold,
+        result["areas"] = _areas(by_area, by, measure, first, last, years, reference, threshold,
                                  min_population, fdr)
         result["area_population_source"] = population.SOURCES["city" if by == "period" else by]
         result["fdr"] = {"method": "Benjamini–Hochberg", "q": fdr,
@@ -209,6 +210,18 @@ def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, b
                                             if g.get("q_value") is not None),
                          "significant": sum(1 for a in result["areas"] for g in a["groups"] if g.get("significant"))}
     return result
+
+
+def _summed(by_area: dict[str, dict[str, dict[str, Any]]]) -> dict[str, dict[str, int]]:
+    """City totals per group from the per-area rows (one query instead of two)."""
+    out: dict[str, dict[str, int]] = {}
+    for groups in by_area.values():
+        for group, row in groups.items():
+            acc = out.setdefault(group, {})
+            for k, v in row.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    acc[k] = acc.get(k, 0) + v
+    return out
 
 
 def _areas(by_area: dict[str, dict[str, dict[str, int]]], by: str, measure: str, first: dt.date | None,

@@ -97,6 +97,11 @@ def test_precincts_population_rule_successor_precinct_and_bh(tmp_path, db):
     assert out["fdr"]["comparisons"] == 1
     assert p105["Black"]["q_value"] == pytest.approx(p105["Black"]["p_value"])
     assert out["area_population_source"].startswith("U.S. Census Bureau")
+    # the citywide rows are the same whether or not areas are asked for
+    city = cli_json("disparity", "--db", db, "--dataset", "summonses")
+    assert [(g["group"], g["count"], g["rate_ratio"]) for g in out["groups"]] == \
+        [(g["group"], g["count"], g["rate_ratio"]) for g in city["groups"]]
+    assert by_group(out["groups"])["Black"]["count"] == 60
 
 
 def test_by_period_annualises_each_law_period(tmp_path, db):
