@@ -15,6 +15,7 @@ Streamlit's own ``bind="query-params"`` drops invalid values silently, hence thi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 from urllib.parse import urlencode
@@ -22,12 +23,13 @@ from urllib.parse import urlencode
 import streamlit as st
 
 _LAST = "_qp_last::"
+_TEXT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 DEFAULT_BASE_URL = "http://localhost:8501"
 
 
 @dataclass(frozen=True)
 class Param:
-    """One URL parameter / widget. ``kind``: choice, date, bool or int; ``choices`` for a choice, or
+    """One URL parameter / widget. ``kind``: choice, date, bool, int or text; ``choices`` for a choice, or
     ``(min, max)`` for a date or int."""
 
     key: str
@@ -46,6 +48,10 @@ class Param:
             value = dt.date.fromisoformat(raw)
         elif self.kind == "int":
             value = int(raw)
+        elif self.kind == "text":
+            if not _TEXT.match(raw):
+                raise ValueError("not a record key (letters, digits, - and _, at most 40)")
+            return raw
         elif self.kind == "bool":
             if raw not in ("1", "0", "true", "false"):
                 raise ValueError("not 1 or 0")
@@ -66,6 +72,18 @@ class Param:
 
 def _url() -> dict[str, str]:
     return {k: st.query_params.get(k) for k in st.query_params.keys()}
+
+
+def peek(page: str, param: Param) -> Any:
+    """The value ``param`` will have in this run, before :func:`bind` (for choices that depend on it)."""
+    url = _url()
+    last = st.session_state.get(_LAST + page)
+    if last is not None and url == last and param.key in st.session_state:
+        return st.session_state[param.key]
+    try:
+        return param.parse(url[param.key]) if url.get(param.key) else param.default
+    except (ValueError, TypeError):
+        return param.default
 
 
 def bind(page: str, params: Sequence[Param]) -> list[str]:
@@ -93,6 +111,9 @@ def bind(page: str, params: Sequence[Param]) -> list[str]:
                 value = p.default
         if external or p.key not in st.session_state:
             st.session_state[p.key] = value
+    for p in params:  # a choice that no longer exists (e.g. another dataset's section) falls back quietly
+        if p.kind == "choice" and st.session_state.get(p.key) not in p.choices:
+            st.session_state[p.key] = p.default
     if notices:
         st.warning("**This link had settings the dashboard cannot use.** " + "; ".join(notices) + ".",
                    icon="⚠️")
