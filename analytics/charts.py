@@ -56,14 +56,16 @@ def group_color(group: str) -> str:
 
 
 def _layout(fig: go.Figure, title: str, source: str | None) -> go.Figure:
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        font={"family": FONT, "size": 13, "color": "#222222"}, template="plotly_white",
-        margin={"l": 60, "r": 20, "t": 70, "b": 90}, legend={"orientation": "h", "y": -0.25, "x": 0},
-        barmode="stack", height=480)
+    """Title with the source as its subtitle (it travels with every PNG / SVG), legend on top, axes that make
+    room for long group names."""
+    title_spec: dict[str, Any] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}}
     if source:
-        fig.add_annotation(text=source, xref="paper", yref="paper", x=0, y=-0.38, showarrow=False,
-                           xanchor="left", font={"size": 10, "color": "#555555"})
+        title_spec["subtitle"] = {"text": source, "font": {"size": 11, "color": "#555555"}}
+    fig.update_layout(
+        title=title_spec, font={"family": FONT, "size": 13, "color": "#222222"}, template="plotly_white",
+        margin={"l": 60, "r": 20, "t": 120, "b": 40}, barmode="stack", height=520,
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"})
+    fig.update_xaxes(automargin=True)
     return fig
 
 

@@ -22,7 +22,7 @@ def start(title: str, intro: str | None = None) -> tuple[data.Db, dict[str, Any]
     if info is None:
         return None
     if info["synthetic"]:
-        st.warning(SYNTHETIC_BANNER, icon="🧪")
+        st.warning(SYNTHETIC_BANNER, icon=":material/science:")
     if intro:
         st.markdown(intro)
     return db, info

@@ -116,7 +116,7 @@ def bind(page: str, params: Sequence[Param]) -> list[str]:
             st.session_state[p.key] = p.default
     if notices:
         st.warning("**This link had settings the dashboard cannot use.** " + "; ".join(notices) + ".",
-                   icon="⚠️")
+                   icon=":material/warning:")
     return notices
 
 
@@ -156,6 +156,10 @@ def permalink(url_path: str, query: dict[str, str]) -> str:
     for known in ("/overview", "/law", "/projection", "/records", "/methods"):  # st.context.url may hold the page
         if base.endswith(known):
             base = base[: -len(known)]
+    from ui.nav import PAGES
+
+    if any(p.default and p.url_path == url_path for p in PAGES):
+        url_path = ""  # the default page lives at the app's root
     return f"{base}/{url_path}" + (f"?{urlencode(query)}" if query else "")
 
 

@@ -32,13 +32,14 @@ if ctx:
     ]
     state.bind("projection", params)
     with st.container(border=True):
-        c = st.columns([1, 1, 1, 2, 1])
+        c = st.columns(3)
         c[0].selectbox("Dataset", ("arrests", "summonses"), key="dataset")
-        c[1].date_input("From", key="start", min_value=lo, max_value=hi)
-        c[2].date_input("To", key="end", min_value=lo, max_value=hi)
-        c[3].selectbox("Law to re-apply", targets, key="regime",
+        c[1].date_input("From", key="start", min_value=lo, max_value=hi, format="YYYY-MM-DD")
+        c[2].date_input("To", key="end", min_value=lo, max_value=hi, format="YYYY-MM-DD")
+        c = st.columns([2, 1])
+        c[0].selectbox("Law to re-apply", targets, key="regime",
                        format_func=lambda t: regimes.load(lawbook.targets()[t]).name)
-        c[4].selectbox("Group by", tuple(GROUPINGS), key="by")
+        c[1].selectbox("Group by", tuple(GROUPINGS), key="by")
         with st.expander("Assumptions behind the central case (the low and high bounds never depend on them)"):
             a = st.columns(4)
             labels = {"amount": "Amount (A2)", "age_18_24": "Age for the 18–24 band (A4)",
@@ -60,14 +61,17 @@ if ctx:
     else:
         charged = sum(g["criminal_as_charged"] for g in groups)
         low, central, high = (sum(g[f"criminal_{b}"] for g in groups) for b in charts.BOUNDS)
-        m = st.columns(4)
+        m = st.columns(3)
         m[0].metric("Cannabis records", common.fmt(total))
         m[1].metric("Criminal as charged", common.fmt(charged))
         m[2].metric(f"Criminal under {result['regime']} (low–high)",
                     common.fmt(low) if low == high else f"{common.fmt(low)}–{common.fmt(high)}",
-                    delta=f"{common.fmt(central - charged)} central", delta_color="inverse")
-        m[3].metric("Fines, low–high", f"${common.fmt(sum(g['fines_low'] for g in groups))}–"
-                                        f"${common.fmt(sum(g['fines_high'] for g in groups))}")
+                    delta=f"{common.fmt(central - charged)} in the central case", delta_color="inverse")
+        expunge = sum(g["expungeable_target"] for g in groups)
+        st.markdown(f"Fines (statutory maxima of the non-criminal outcomes, summed): "
+                    f"**\\${common.fmt(sum(g['fines_low'] for g in groups))} to "
+                    f"\\${common.fmt(sum(g['fines_high'] for g in groups))}**. Expunged automatically under "
+                    f"{result['regime']}'s rules: **{common.fmt(expunge)}** of {common.fmt(total)} records.")
         unverified = sum(g["on_unverified_rules"] for g in groups)
         unmatched = sum(g["unmatched"] for g in groups)
         if unverified:

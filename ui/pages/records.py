@@ -45,8 +45,8 @@ if ctx:
         with st.container(border=True):
             c = st.columns(3)
             c[0].selectbox("Dataset", ("arrests", "summonses"), key="dataset")
-            c[1].date_input("From", key="start", min_value=lo, max_value=hi)
-            c[2].date_input("To", key="end", min_value=lo, max_value=hi)
+            c[1].date_input("From", key="start", min_value=lo, max_value=hi, format="YYYY-MM-DD")
+            c[2].date_input("To", key="end", min_value=lo, max_value=hi, format="YYYY-MM-DD")
             c = st.columns(3)
             c[0].selectbox("Group", (ANY, *RACE_GROUPS), key="group")
             c[1].selectbox("Law section", (ANY, *opts["section"]), key="section")
@@ -61,6 +61,7 @@ if ctx:
                     + (f"; the newest {common.fmt(len(frame))} are listed." if total > len(frame) else "."))
         exports.table(frame, f"records-{v['dataset']}-{start}-{end}", "records",
                       column_config={"record_key": st.column_config.TextColumn("record key"),
+                                     "event_date": st.column_config.DateColumn("date", format="YYYY-MM-DD"),
                                      "precinct": st.column_config.NumberColumn("precinct", format="%d")})
         keys = [""] + frame["record_key"].astype(str).tolist()
         if st.session_state["key"] and st.session_state["key"] not in keys:
@@ -93,7 +94,7 @@ if ctx:
         c = st.columns(3)
         c[0].selectbox("Charge (Penal Law section)", charges, key="me_charge")
         c[1].date_input("Date of the charge", key="me_date", min_value=dt.date(1978, 1, 1),
-                        max_value=dt.date(2030, 12, 31))
+                        max_value=dt.date(2030, 12, 31), format="YYYY-MM-DD")
         c[2].selectbox("Age band", tuple(crosswalk.AGE_BANDS), key="me_age")
         me = lawbook.what_if(st.session_state["me_charge"], st.session_state["me_date"], st.session_state["me_age"])
         if not me["meaning_on_date"] or "consistent_facts" not in me:
