@@ -130,12 +130,13 @@ def test_every_page_renders(browser, server, name):
 def test_share_url_round_trips_and_bad_param_notice(browser, server):
     _, url = server
     page = open_page(browser, f"{url}/projection")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)  # the page has finished its first run
     page.get_by_test_id("stSelectbox").filter(has_text="Group by").locator("input").click()
     page.get_by_role("option", name="borough", exact=True).click()
-    page.wait_for_url("**by=borough**", timeout=30_000)
+    page.wait_for_url("**by=borough**", timeout=60_000)
     shared = page.url
     other = open_page(browser, shared)
-    other.get_by_role("heading", name="By borough").wait_for(timeout=30_000)  # the view, not the default
+    other.get_by_role("heading", name="By borough").wait_for(timeout=60_000)  # the view, not the default
     assert other.locator("[data-testid=stException]").count() == 0
     bad = open_page(browser, f"{url}/projection?regime=nope&start=yesterday")
     assert bad.get_by_text("This link had settings the dashboard cannot use").count() == 1
