@@ -99,7 +99,7 @@ def regime_finding(result: dict[str, Any], period: Period, group: str = HEADLINE
                    {"group": group, "criminal_as_charged": g["criminal_as_charged"], "no_longer_criminal_low": fewest,
                     "no_longer_criminal_high": most, "criminal_low": g["criminal_low"],
                     "criminal_high": g["criminal_high"], "records": g["records"]},
-                   params=_params(result, group=group))
+                   params=_params(result))
 
 
 def share_finding(result: dict[str, Any], period: Period, group: str = HEADLINE_GROUP) -> Finding | None:

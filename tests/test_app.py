@@ -84,6 +84,12 @@ def test_overview_findings_match_sql(monkeypatch, demo_db):
     assert len(links) >= 4
     assert any("regime=reform-2019" in str(p.proto) and "start=2018-01-01" in str(p.proto) for p in links)
     assert at.get("plotly_chart")
+    # every finding's link opens the Projection with parameters it accepts (no "cannot use" notice)
+    import urllib.parse
+    for link in links:
+        params = dict(urllib.parse.parse_qsl(link.proto.query_string))
+        target = app(monkeypatch, demo_db, "projection", **params)
+        assert not target.exception and not [w for w in warnings(target) if "cannot use" in w], params
 
 
 # ------------------------------------------------------------------------------------------------ projection
