@@ -494,5 +494,33 @@ def trend(db: str, dataset: str, reference: str, start: dt.datetime | None, end:
     emit(as_json, result, text)
 
 
+# ------------------------------------------------------------------------------------------------ report
+
+@cli.command()
+@db_option
+@click.option("--regime", default="mrta-2021", show_default=True,
+              help="The law the report's projection section re-applies: old-1977, reform-2019, mrta-2021 or a "
+                   "shipped reform id (expunge-more-2019, public-smoking-civil-2019).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="The HTML file to write.")
+@json_option
+@failures_as_one_line
+def report(db: str, regime: str, out: str, as_json: bool) -> None:
+    """Write a self-contained HTML report: key findings, charts, tables, methods, data version, citation."""
+    from analytics.report import write
+
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+    result = write(db, out, regime)
+
+    def text(p: dict) -> str:
+        lines = [f"wrote {p['out']} ({p['bytes']:,} bytes, {len(p['sections'])} sections)"]
+        for s in p["sections"]:
+            if s["id"] == "findings":
+                lines += [f"  - {f['sentence']}" for f in s.get("findings", [])]
+        return "\n".join(lines)
+
+    emit(as_json, result, text)
+
+
 def main() -> None:
     cli(prog_name="python -m analytics")

@@ -1,0 +1,105 @@
+"""Dashboard at city scale: each page's first render and widget changes, timed at the server (AppTest runs
+the same script the server runs), p95 over repeats, and the process's peak memory.
+
+    python -m bench.app_bench [--records 10000000] [--repeat 5] [--db PATH]
+
+Builds a demo database of ``--records`` (half arrests, half summonses) unless ``--db`` is given, then writes
+bench/results/app.json. "first render" is a new session (AppTest) with the server's caches cold (first) and
+warm (the p95 of the later sessions); "widget change" is one widget change in a session, with a value not
+seen before (cold cache for that projection). Targets: first render < 1.5 s, widget change < 300 ms,
+memory < 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "results" / "app.json"
+PAGES = {"overview": "ui/pages/overview.py", "law": "ui/pages/law.py", "projection": "ui/pages/projection.py",
+         "records": "ui/pages/records.py", "methods": "ui/pages/methods.py"}
+#: per page, widget changes (key, values) timed one after another
+CHANGES = {"projection": [("by", ["borough", "age", "year", "precinct"]),
+                          ("regime", ["reform-2019", "old-1977", "expunge-more-2019", "public-smoking-civil-2019"]),
+                          ("dataset", ["summonses", "arrests"])],
+           "records": [("group", ["Black", "Hispanic", "White", "Other"]), ("section", ["221.10", "221.05"])],
+           "law": [("regime", ["old-1977", "reform-2019", "expunge-more-2019"])]}
+
+
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--records", type=int, default=10_000_000)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--db")
+    args = ap.parse_args()
+    tmp = tempfile.TemporaryDirectory(prefix="app-bench-")
+    db = Path(args.db) if args.db else Path(tmp.name) / "bench.duckdb"
+    build_s = None
+    if not db.exists():
+        t = time.perf_counter()
+        half = args.records // 2
+        subprocess.run([sys.executable, "-m", "analytics", "demo", "--out", str(Path(tmp.name) / "csv"), "--arrests",
+                        str(half), "--summonses", str(half), "--db", str(db), "--json"], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        build_s = time.perf_counter() - t
+    os.environ["ANALYTICS_DB"] = str(db)
+    sys.path.insert(0, str(ROOT))
+    from streamlit.testing.v1 import AppTest
+
+    def session(page: str) -> tuple[AppTest, float]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        if page != "overview":
+            at.run()  # the router needs one run before switch_page; its cost is the overview's (cached)
+            at.switch_page(PAGES[page])
+        t = time.perf_counter()
+        at.run()
+        took = time.perf_counter() - t
+        assert not at.exception, at.exception
+        return at, took
+
+    results: dict[str, dict] = {}
+    for page in PAGES:
+        cold_at, cold = session(page)
+        warm = [session(page)[1] for _ in range(args.repeat)]
+        changes = []
+        for key, values in CHANGES.get(page, []):
+            for v in values:
+                t = time.perf_counter()
+                cold_at.selectbox(key=key).select(v).run()
+                changes.append(time.perf_counter() - t)
+                assert not cold_at.exception, cold_at.exception
+        results[page] = {"first_render_cold_s": round(cold, 3), "first_render_warm_p95_s": round(p95(warm), 3),
+                         "first_render_warm_median_s": round(statistics.median(warm), 3),
+                         "widget_changes": len(changes),
+                         "widget_change_p95_s": round(p95(changes), 3) if changes else None,
+                         "widget_change_median_s": round(statistics.median(changes), 3) if changes else None}
+        print(page, results[page], flush=True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    payload = {"records": args.records if build_s is not None else None, "db": str(db) if args.db else "tmp",
+               "db_bytes": db.stat().st_size, "build_s": round(build_s, 1) if build_s else None,
+               "repeat": args.repeat, "pages": results, "peak_memory_mb": round(peak_mb),
+               "targets": {"first_render_s": 1.5, "widget_change_s": 0.3, "memory_mb": 1536},
+               "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+               "measured_at": time.strftime("%Y-%m-%d")}
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(payload, indent=2) + "\n")
+    print(json.dumps({k: payload[k] for k in ("records", "build_s", "peak_memory_mb")}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The dashboard's UI glue: pages (``ui/pages/``) → this package → {store, analytics}."""

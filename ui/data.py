@@ -1,0 +1,212 @@
+"""The dashboard's access to the database: one read-only connection per database version, a cursor per
+session, query results cached by (database path, mtime), and the safe upload-ingest.
+
+The database is the file named by ``$ANALYTICS_DB`` (default ``data/demo.duckdb``). The app never opens it
+for writing. An upload is ingested into a *copy* (``.<name>.ingest-*``) and the copy replaces the file with
+one atomic ``os.replace`` only when the ingest succeeded; a refused or failed ingest deletes the copy and the
+database is exactly as before. After a replace every connection to the old file is closed and the caches are
+cleared (their keys hold the mtime, so no stale result can be served).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+import store
+from analytics import crosswalk, lawbook
+from analytics.ingest import IngestError, info as read_info
+from analytics.project import project
+from analytics.schema import DATASETS
+
+DEFAULT_DB = "data/demo.duckdb"
+UPLOAD_LIMIT_MB = int(os.environ.get("ANALYTICS_UPLOAD_MB", "200"))
+RECORD_LIMIT = 200
+
+#: per dataset, the columns the record explorer's SQL uses (an allow-list of identifiers)
+COLUMNS = {"arrests": {"table": "arrests", "key": "arrest_key", "date": "arrest_date", "code": "law_code",
+                       "description": "pd_desc", "precinct": "arrest_precinct"},
+           "summonses": {"table": "summonses", "key": "summons_key", "date": "summons_date",
+                         "code": "law_section_number", "description": "offense_description",
+                         "precinct": "precinct_of_occur"}}
+assert set(COLUMNS) == set(DATASETS)
+
+_lock = threading.Lock()
+_open: list[duckdb.DuckDBPyConnection] = []  # every connection / cursor handed out, closed on refresh
+
+
+@dataclass(frozen=True)
+class Db:
+    path: str
+    mtime: float
+
+    @property
+    def exists(self) -> bool:
+        return self.mtime > 0
+
+
+def current() -> Db:
+    path = os.environ.get("ANALYTICS_DB", DEFAULT_DB)
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return Db(path, mtime)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+    con = store.connect(path, read_only=True)
+    with _lock:
+        _open.append(con)
+    return con
+
+
+def cursor(db: Db) -> duckdb.DuckDBPyConnection:
+    """This session's cursor on the cached read-only connection (a new one when the database changed)."""
+    held = st.session_state.get("_cursor")
+    if held and held[0] == db:
+        return held[1]
+    cur = _connection(db.path, db.mtime).cursor()
+    with _lock:
+        _open.append(cur)
+    st.session_state["_cursor"] = (db, cur)
+    return cur
+
+
+def close_all() -> None:
+    """Close every connection and cursor the app opened, and forget the cached ones."""
+    with _lock:
+        for con in _open:
+            try:
+                con.close()
+            except Exception:  # noqa: BLE001 - already closed
+                pass
+        _open.clear()
+    _connection.clear()
+    st.cache_data.clear()
+
+
+# --------------------------------------------------------------------------------------------- cached reads
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def info(path: str, mtime: float) -> dict[str, Any]:
+    return read_info(path)
+
+
+@st.cache_data(show_spinner="Re-applying the law to the records…", max_entries=256)
+def projection(path: str, mtime: float, dataset: str, regime: str, start: dt.date | None, end: dt.date | None,
+               by: str = "group", assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
+    return project(path, dataset, lawbook.targets()[regime], start=start, end=end, by=by, assume=assume)
+
+
+def project_cached(db: Db):
+    """A :func:`analytics.project.project`-shaped function served from the cache (for analytics.findings)."""
+    def run(path, dataset, regime, *, start=None, end=None, by="group", assume=crosswalk.DEFAULT):
+        return projection(db.path, db.mtime, dataset, regime, start, end, by, assume)
+    return run
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def periods(path: str, mtime: float) -> dict[str, dict[str, Any]]:
+    from analytics.findings import periods as read
+
+    return read(path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def choices(path: str, mtime: float, dataset: str) -> dict[str, list[str]]:
+    cols = COLUMNS[dataset]
+    rows = store.fetch_dicts(cursor(Db(path, mtime)), "dashboard/sections", table=cols["table"],
+                             precinct=cols["precinct"])
+    sections = [r["value"] for r in rows if r["kind"] == "section"]
+    precincts = sorted((r["value"] for r in rows if r["kind"] == "precinct"), key=int)
+    return {"section": sections, "precinct": precincts}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def records(path: str, mtime: float, dataset: str, start: dt.date, end: dt.date, group: str | None,
+            section: str | None, precinct: int | None, limit: int = RECORD_LIMIT) -> tuple[pd.DataFrame, int]:
+    """At most ``limit`` matching records (the database does the LIMIT) and how many match in all."""
+    cols = COLUMNS[dataset]
+    params = {"start": start, "end": end, "group": group, "section": section, "precinct": precinct}
+    cur = cursor(Db(path, mtime))
+    frame = store.fetch_df(cur, "dashboard/records", {**params, "limit": limit}, **cols)
+    total = store.fetch_one(cur, "dashboard/count_records", params, table=cols["table"], date=cols["date"],
+                            precinct=cols["precinct"])["records"]
+    return frame, int(total)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def explanation(path: str, mtime: float, key: str, regime: str) -> dict[str, Any]:
+    from analytics.explain import explain
+
+    return explain(path, key, lawbook.targets()[regime])
+
+
+def load_info(db: Db) -> dict[str, Any] | None:
+    """The database summary, or None after showing a clear error (missing or unreadable database)."""
+    if not db.exists:
+        st.error(f"**No database at `{db.path}`.** Build the demo with `make demo` (or "
+                 f"`python -m analytics demo --db {db.path}`), or point `ANALYTICS_DB` at a database you "
+                 f"ingested with `python -m analytics ingest`.")
+        return None
+    try:
+        return info(db.path, db.mtime)
+    except (IngestError, duckdb.Error, OSError) as exc:
+        st.error(f"**The database `{db.path}` cannot be read:** {' '.join(str(exc).split())[:300]}")
+        return None
+
+
+# --------------------------------------------------------------------------------------------- upload
+
+class UploadRefused(ValueError):
+    """The upload cannot be ingested; the message says why in one line. The database is unchanged."""
+
+
+def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
+    """Ingest one uploaded CSV into a copy of the database, then swap the copy in atomically.
+
+    Returns ``{"files": [report…], "errors": [...], "replaced": bool}``. Raises :class:`UploadRefused`
+    for a file over the limit, a read-only deployment or a database with an unfinished write-ahead log."""
+    if os.environ.get("ANALYTICS_READONLY"):
+        raise UploadRefused("uploads are switched off on this server (ANALYTICS_READONLY is set)")
+    if len(data) > UPLOAD_LIMIT_MB * 1024 * 1024:
+        raise UploadRefused(f"{name} is {len(data) / 1e6:,.0f} MB; the limit is {UPLOAD_LIMIT_MB} MB "
+                            f"(use `python -m analytics ingest` for bigger files)")
+    target = Path(db.path)
+    if Path(str(target) + ".wal").exists():
+        raise UploadRefused(f"{target} has an unfinished write-ahead log; run `python -m analytics info --db "
+                            f"{target}` once, then upload again")
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name) or "upload.csv"
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        csv_path = Path(tmp) / safe
+        csv_path.write_bytes(data)
+        copy = target.with_name(f".{target.name}.ingest-{uuid.uuid4().hex[:8]}")
+        try:
+            if target.exists():
+                shutil.copy2(target, copy)
+            from analytics.ingest import ingest
+
+            reports, errors = ingest(copy, [csv_path])
+            loaded = sum(r.rows_loaded for r in reports)
+            replaced = False
+            if reports and not errors and loaded:
+                close_all()
+                os.replace(copy, target)
+                replaced = True
+            return {"files": [r.as_dict() for r in reports], "errors": errors, "replaced": replaced}
+        finally:
+            for leftover in (copy, Path(str(copy) + ".wal")):
+                leftover.unlink(missing_ok=True)

@@ -1,0 +1,44 @@
+"""Law & regimes: the three laws side by side from the YAML the engine uses, and what changed when."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import lawbook, regimes
+from ui import common, exports, state
+
+ctx = common.start("Law & regimes",
+                   "The three laws as the engine reads them (`analytics/regimes/*.yaml`), with their sources. "
+                   "Rules marked *unverified* rest on a secondary source and are flagged wherever they are used.")
+if ctx:
+    db, info = ctx
+    targets = tuple(lawbook.targets())
+    params = [state.Param("regime", "mrta-2021", choices=targets, label="Law shown in detail")]
+    state.bind("law", params)
+    cols = st.columns(3)
+    for col, rid in zip(cols, regimes.REGIME_IDS):
+        d = lawbook.describe(regimes.load(rid))
+        with col.container(border=True):
+            st.markdown(f"**{d['name']}**")
+            st.markdown(f"In force: **{d['from'] or 'before 1977'}** to **{d['until'] or 'today'}**  \n"
+                        f"{d['rules']} rules, {d['unverified_rules']} unverified  \n"
+                        f"Expunged automatically: {', '.join(d['expunge_sections']) or 'none'} "
+                        f"([source]({d['expunge_citation']}))")
+    st.subheader("What changed when: typical situations under each law")
+    scen = pd.DataFrame(lawbook.scenario_table())
+    scen.columns = ["situation", *(regimes.load(r).name.split(":")[0] for r in regimes.REGIME_IDS)]
+    exports.table(scen, "law-scenarios", "scenarios")
+    st.caption("Each row is one set of facts, classified by each law's rules; the same rules drive every "
+               "projection. 1 oz = 28.35 g.")
+    st.subheader("The rules of one law")
+    choice = st.selectbox("Law shown in detail", targets, key="regime",
+                          format_func=lambda t: regimes.load(lawbook.targets()[t]).name)
+    regime = regimes.load(lawbook.targets()[choice])
+    rules = pd.DataFrame(lawbook.rules_table(regime))
+    exports.table(rules, f"rules-{regime.id}", "rules",
+                  column_config={"citation": st.column_config.LinkColumn("citation", display_text="source"),
+                                 "verified": st.column_config.CheckboxColumn("verified")})
+    query = state.publish("law", params)
+    exports.cite_box(exports.View("law", f"Rules of {regime.name}", state.permalink("law", query), query,
+                                  tables={"scenarios": scen, f"rules-{regime.id}": rules}), info)
