@@ -55,7 +55,7 @@ def group_color(group: str) -> str:
     return GROUP_COLORS.get(group, NEUTRAL_GREY)
 
 
-def _layout(fig: go.Figure, title: str, source: str | None) -> go.Figure:
+def layout(fig: go.Figure, title: str, source: str | None) -> go.Figure:
     """Title with the source as its subtitle (it travels with every PNG / SVG), legend on top, axes that make
     room for long group names."""
     title_spec: dict[str, Any] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}}
@@ -104,7 +104,7 @@ def projection_figure(result: dict[str, Any], source: str | None = None,
     fig.update_yaxes(title_text="records", tickformat=",")
     title = (f"{result['dataset'].capitalize()} re-applied to {result['regime']}: "
              f"outcome by {result['by']}, as charged and at each bound")
-    return _layout(fig, title, source)
+    return layout(fig, title, source)
 
 
 def projection_alt(result: dict[str, Any]) -> str:
@@ -167,7 +167,7 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
                     hovertemplate="%{x}: %{y:,} (central)<extra></extra>")
     fig.update_yaxes(title_text="criminal charges", tickformat=",")
     title = f"Criminal cannabis {first['dataset']} {_period(first)}: as charged and under each law"
-    fig = _layout(fig, title, source)
+    fig = layout(fig, title, source)
     fig.update_layout(barmode="group")
     return fig
 

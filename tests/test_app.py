@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ARREST_HEADER, ROOT, arrest, cli, cli_json, query, snapshot, write_csv
 
-PAGES = {"overview": "ui/pages/overview.py", "law": "ui/pages/law.py", "projection": "ui/pages/projection.py",
-         "records": "ui/pages/records.py", "methods": "ui/pages/methods.py"}
+from ui.nav import PAGES as NAV
+
+PAGES = {p.url_path: p.file for p in NAV}
 
 
 @pytest.fixture(scope="module")

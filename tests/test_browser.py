@@ -23,7 +23,7 @@ from conftest import REAL, REAL_FILES, ROOT, cli_json
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = ROOT / "docs" / "screenshots"
-PAGES = ("overview", "law", "projection", "records", "methods")
+PAGES = ("overview", "law", "projection", "disparities", "trends", "geography", "records", "methods")
 
 if CHROMIUM is None:
     pytest.skip("no chromium on this machine (apt-get install chromium)", allow_module_level=True)
@@ -109,10 +109,12 @@ def test_every_page_renders(browser, server, name):
     assert page.locator("[data-testid=stException]").count() == 0
     if kind == "demo":
         assert page.get_by_text("Synthetic demo data").count() >= 1
-    if name in ("overview", "projection"):
+    if name in ("overview", "projection", "disparities", "trends", "geography"):
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
     ready = {"law": "[data-testid=stSelectbox] input", "projection": "[data-testid=stSelectbox] input",
              "records": "[data-testid=stSelectbox] input", "methods": "[data-testid=stFileUploader]",
+             "disparities": "[data-testid=stSelectbox] input", "trends": "[data-testid=stSelectbox] input",
+             "geography": "[data-testid=stSelectbox] input",
              "overview": "[data-testid=stPageLink]"}[name]
     page.locator(ready).first.wait_for(state="visible", timeout=30_000)
     page.locator("[data-testid=stDataFrame] canvas, [data-testid=stDataFrame] table").first.wait_for(timeout=30_000)

@@ -118,6 +118,29 @@ def project_cached(db: Db):
     return run
 
 
+@st.cache_data(show_spinner="Counting and comparing with the Census…", max_entries=128)
+def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: str, reference: str,
+              start: dt.date | None, end: dt.date | None, by: str | None, scope: str) -> dict[str, Any]:
+    from analytics.disparity import disparity as run
+
+    return run(path, dataset, regime=lawbook.targets()[regime] if regime else None, bound=bound,
+               reference=reference, start=start, end=end, by=by, scope=scope)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    from analytics.disparity import enforcement_mode
+
+    return enforcement_mode(path, start=start, end=end)
+
+
+@st.cache_data(show_spinner="Fitting the time series…", max_entries=32)
+def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, seasonal: bool) -> dict[str, Any]:
+    from analytics.trend import trend as run
+
+    return run(path, dataset, reference=reference, scope=scope, seasonal=seasonal)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def periods(path: str, mtime: float) -> dict[str, dict[str, Any]]:
     from analytics.findings import periods as read

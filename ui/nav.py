@@ -1,9 +1,7 @@
 """The dashboard's pages, in one place. ``app.py`` builds ``st.navigation`` from :data:`PAGES`.
 
-Extension point: the Disparities, Trends and Geography pages (issue 6, after analytics/disparity.py and
-analytics/trend.py land) are added here as more :class:`PageSpec` entries, e.g.
-``PageSpec("disparities", "ui/pages/disparities.py", "Disparities", ":material/balance:")`` — nothing else
-in the router changes; links between pages use :func:`page_path` with the ``url_path`` below.
+A new page is one more :class:`PageSpec` entry here — nothing else in the router changes; links between
+pages use :func:`page_path` with the ``url_path`` below.
 """
 
 from __future__ import annotations
@@ -24,9 +22,11 @@ PAGES: list[PageSpec] = [
     PageSpec("overview", "ui/pages/overview.py", "Overview", ":material/summarize:", default=True),
     PageSpec("law", "ui/pages/law.py", "Law & regimes", ":material/gavel:"),
     PageSpec("projection", "ui/pages/projection.py", "Projection", ":material/bar_chart:"),
+    PageSpec("disparities", "ui/pages/disparities.py", "Disparities", ":material/balance:"),
+    PageSpec("trends", "ui/pages/trends.py", "Trends", ":material/timeline:"),
+    PageSpec("geography", "ui/pages/geography.py", "Geography", ":material/map:"),
     PageSpec("records", "ui/pages/records.py", "Record explorer", ":material/person_search:"),
     PageSpec("methods", "ui/pages/methods.py", "Data & methods", ":material/menu_book:"),
-    # later: disparities, trends, geography (see the module docstring)
 ]
 
 

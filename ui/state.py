@@ -153,7 +153,9 @@ def base_url() -> str:
 def permalink(url_path: str, query: dict[str, str]) -> str:
     """A full URL that reopens ``url_path`` with ``query`` (the view's non-default parameters)."""
     base = base_url()
-    for known in ("/overview", "/law", "/projection", "/records", "/methods"):  # st.context.url may hold the page
+    from ui.nav import PAGES
+
+    for known in (f"/{p.url_path}" for p in PAGES):  # st.context.url may hold the page
         if base.endswith(known):
             base = base[: -len(known)]
     from ui.nav import PAGES

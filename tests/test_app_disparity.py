@@ -1,0 +1,102 @@
+"""The Disparities, Trends and Geography pages (AppTest): figures on the page equal an independent query with
+the Census figures typed in; URL parameters drive the view; bad parameters fall back with a notice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT, cli_json, query
+
+#: Census 2020 P2, New York City (ny-marijuana-law.md §5.1), typed in independently of the shipped CSV
+NYC = {"Black": 1_776_891, "Hispanic": 2_490_350, "White": 2_719_856}
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("demo")
+    db = tmp / "demo.duckdb"
+    cli_json("demo", "--out", tmp / "csv", "--arrests", "4000", "--summonses", "4000", "--db", db)
+    return db
+
+
+def page(monkeypatch, db, name: str, **params: str) -> AppTest:
+    monkeypatch.setenv("ANALYTICS_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page(f"ui/pages/{name}.py")
+    at.query_params.update(params)
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_disparities_headline_ratio_matches_a_hand_query(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "disparities", dataset="summonses")
+    assert not at.exception
+    counts = dict(query(demo_db, """SELECT race, count(*) FROM summonses WHERE law_section LIKE '221%'
+                                     OR law_section LIKE '222%' GROUP BY race"""))
+    black, white = counts["BLACK"], counts["WHITE"]
+    assert metrics(at)["Black rate ÷ White rate"] == f"{(black / NYC['Black']) / (white / NYC['White']):.1f}×"
+    assert metrics(at)["Cannabis summonses as charged"] == f"{sum(counts.values()):,}"
+    assert any("have no Census denominator" in c.value for c in at.caption)
+
+
+def test_disparities_counterfactual_and_borough_split_from_the_url(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "disparities", regime="reform-2019", bound="high", by="borough",
+              reference="Hispanic")
+    assert not at.exception
+    heads = [h.value for h in at.subheader]
+    assert "Counterfactual: the disparity in criminal charges under reform-2019" in heads
+    assert "By borough" in heads
+    assert at.selectbox(key="reference").value == "Hispanic"
+    assert "Black rate ÷ Hispanic rate" in metrics(at)
+    assert not [w for w in at.warning if "not valid" in w.value]
+
+
+def test_disparities_bad_parameters_fall_back_with_a_notice(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "disparities", reference="Other", by="planet")
+    assert not at.exception
+    notices = " ".join(w.value for w in at.warning)
+    assert "`reference=Other` is not valid" in notices and "`by=planet` is not valid" in notices
+    assert at.selectbox(key="reference").value == "White"
+
+
+def test_changing_the_reference_group_updates_the_url(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "disparities")
+    at.selectbox(key="reference").select("Hispanic").run()
+    assert not at.exception
+    assert at.query_params["reference"] in ("Hispanic", ["Hispanic"])
+    assert "Black rate ÷ Hispanic rate" in metrics(at)
+
+
+def test_trends_page_models_and_tables(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "trends", dataset="arrests", seasonal="1")
+    assert not at.exception
+    assert at.toggle(key="seasonal").value is True
+    heads = [h.value for h in at.subheader]
+    assert "Change at each law date, per group" in heads and "Change in each group's rate ratio to White" in heads
+    assert len(at.dataframe) == 2
+
+
+def test_geography_precinct_peer_table_matches_a_hand_query(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "geography", dataset="arrests", precinct="75")
+    assert not at.exception
+    hand = dict(query(demo_db, """SELECT race_group, count(*) FROM arrests WHERE is_cannabis
+                                   AND arrest_precinct = 75 GROUP BY ALL"""))
+    peer = at.dataframe[0].value
+    got = dict(zip(peer["group"], peer["precinct count"]))
+    assert {g: n for g, n in got.items() if n} == hand
+    assert any("A precinct against the city" == h.value for h in at.subheader)
+
+
+def test_geography_borough_level_and_a_bad_precinct(monkeypatch, demo_db):
+    at = page(monkeypatch, demo_db, "geography", level="borough", precinct="999", measure="rate_ratio")
+    assert not at.exception
+    assert any("`precinct=999` is not valid" in w.value for w in at.warning)
+    assert "By borough" in [h.value for h in at.subheader]
+    assert any("Map of the five boroughs" in c.value for c in at.caption)
