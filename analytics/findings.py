@@ -156,7 +156,41 @@ def _expunge_findings(db: str | Path, period: Period, run: Callable[..., dict[st
     return [f for f in (expunge_finding(run(db, period.dataset, "mrta-2021")),) if f]
 
 
-FINDINGS: list[FindingFn] = [_regime_findings, _expunge_findings]
+def disparity_finding(result: dict[str, Any], period: Period, group: str = HEADLINE_GROUP) -> Finding | None:
+    """The rate ratio of criminal charges as charged against the reference group, and of the charges that
+    would stay criminal under the target law (a ``disparity(..., regime=...)`` result)."""
+    cf = next((x for x in result.get("counterfactual", []) if x["group"] == group), None)
+    if cf is None or cf["as_charged"].get("rate_ratio") is None or cf["as_charged"].get("ci_low") is None:
+        return None
+    ref, charged = result["reference"], cf["as_charged"]
+    noun = "arrests" if period.dataset == "arrests" else "criminal summonses"
+    sentence = (f"In {period.label}, {group} New Yorkers were {charged['rate_ratio']:.1f} times as likely as {ref} "
+                f"New Yorkers to face a criminal cannabis charge ({noun}), per resident (95% CI "
+                f"{charged['ci_low']:.1f}–{charged['ci_high']:.1f}; Census 2020 populations).")
+    bounds = [cf[b]["rate_ratio"] for b in ("low", "central", "high")]
+    if all(b is not None for b in bounds):
+        lo, hi = min(bounds), max(bounds)
+        span = f"{lo:.1f}" if round(lo, 1) == round(hi, 1) else f"between {lo:.1f} and {hi:.1f}"
+        sentence += (f" Counting only the charges that would have stayed criminal under {result['regime']}, the "
+                     f"ratio would be {span}.")
+    else:
+        sentence += f" Under {result['regime']} too few criminal charges would remain to compute a ratio."
+    return Finding(f"disparity-{period.dataset}-{group}", sentence,
+                   {"group": group, "reference": ref, "rate_ratio_as_charged": charged["rate_ratio"],
+                    "ci_low": charged["ci_low"], "ci_high": charged["ci_high"], "counterfactual_ratios": bounds},
+                   page="disparities",
+                   params={"dataset": period.dataset, "start": period.start.isoformat(),
+                           "end": period.end.isoformat(), "regime": result["regime"]})
+
+
+def _disparity_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]]) -> list[Finding]:
+    from analytics.disparity import disparity
+
+    result = disparity(db, period.dataset, regime="reform-2019", start=period.start, end=period.end)
+    return [f for f in (disparity_finding(result, period),) if f]
+
+
+FINDINGS: list[FindingFn] = [_regime_findings, _expunge_findings, _disparity_findings]
 
 
 def key_findings(db_path: str | Path, run: Callable[..., dict[str, Any]] = project,

@@ -156,10 +156,68 @@ def citation_section(ctx: Context) -> Section | None:
     return Section("citation", "How to cite", f"<p><code>{_e(cite)}</code></p>", {"citation": cite})
 
 
-#: the report, in order; later issues append disparity / trend sections here
+def disparity_section(ctx: Context) -> Section | None:
+    if ctx.period is None:
+        return None
+    from analytics import disparity_charts as dc
+    from analytics.disparity import disparity
+
+    p = ctx.period
+    result = disparity(ctx.db, p.dataset, regime=lawbook.targets()[ctx.regime], start=p.start, end=p.end)
+    source = f"Source: {_data_version(ctx.info)[:100]}; Census 2020 P2"
+    parts = [ctx.figure(dc.ratio_figure(result, source), dc.ratio_alt(result)),
+             ctx.figure(dc.counterfactual_figure(result, source), dc.counterfactual_alt(result))]
+    frame = pd.DataFrame([{k: g.get(k) for k in ("group", "count", "population", "rate_per_100k", "rate_ratio",
+                                                 "ci_low", "ci_high", "ci_method", "suppressed", "note")}
+                          for g in result["groups"]])
+    note = (f"<p>{_e(result['rule'])} {_e(result['unknown']['treatment'])} Population: "
+            f"{_e(result['population_source'])}.</p>")
+    return Section("disparity", f"Disparity per resident: {p.dataset} in {p.label}, and under {result['regime']}",
+                   "".join(parts) + _table(frame) + note,
+                   {"alt": dc.ratio_alt(result), "groups": result["groups"], "counterfactual": result["counterfactual"]})
+
+
+def mode_section(ctx: Context) -> Section | None:
+    from analytics import disparity_charts as dc
+    from analytics.disparity import enforcement_mode
+
+    mode = enforcement_mode(ctx.db)
+    if not mode["rows"]:
+        return None
+    frame = pd.DataFrame(mode["rows"])[["period_label", "group", "arrests", "summonses", "arrest_share",
+                                        "ci_low", "ci_high"]]
+    return Section("mode", "Arrest or summons: the enforcement mode by group",
+                   ctx.figure(dc.mode_figure(mode), dc.mode_alt(mode)) + _table(frame)
+                   + f"<p>{_e(mode['definition'])}.</p>", {"alt": dc.mode_alt(mode), "rows": mode["rows"]})
+
+
+def trend_section(ctx: Context) -> Section | None:
+    if ctx.period is None:
+        return None
+    from analytics import disparity_charts as dc
+    from analytics.trend import trend
+
+    result = trend(ctx.db, ctx.period.dataset)
+    if not result["monthly"]:
+        return None
+    rows = [{"group": g["group"], "date": e["break"], "law": e["label"], "effect": e["kind"], "ratio": e["ratio"],
+             "ci_low": e["ci_low"], "ci_high": e["ci_high"]} for g in result["groups"] for e in g.get("effects", [])
+            if e["kind"] == "level"]
+    skipped = "".join(f"<li>{_e(b['label'])} ({_e(b['date'])}): {_e(b['reason'])}</li>"
+                      for b in result["skipped_breaks"])
+    return Section("trend", f"Monthly {ctx.period.dataset} and the change at each law date",
+                   ctx.figure(dc.trend_figure(result), dc.trend_alt(result))
+                   + (_table(pd.DataFrame(rows)) if rows else "")
+                   + (f"<p>Not modelled:</p><ul>{skipped}</ul>" if skipped else "")
+                   + "<p>Level change: the rate just after the date divided by the pre-date trend (segmented "
+                     "quasi-Poisson regression, 95% CIs).</p>",
+                   {"alt": dc.trend_alt(result), "level_changes": rows, "skipped_breaks": result["skipped_breaks"]})
+
+
+#: the report, in order
 SECTIONS: list[Callable[[Context], Section | None]] = [
-    findings_section, comparison_section, projection_section, law_section, data_section, methods_section,
-    citation_section,
+    findings_section, comparison_section, projection_section, disparity_section, mode_section, trend_section,
+    law_section, data_section, methods_section, citation_section,
 ]
 
 CSS = """body{font-family:Arial,Helvetica,sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222;line-height:1.45}
