@@ -9,7 +9,7 @@ PORT    ?= 8501
 # The demo database is rebuilt when the generator, the loader or the schema change.
 DEMO_INPUTS := analytics/demo.py analytics/ingest.py analytics/schema.py $(wildcard queries/schema/*.sql queries/staging/*.sql queries/ingest/*.sql)
 
-.PHONY: run test demo bench clean browsers
+.PHONY: run test demo bench clean browsers screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ browsers:
 
 test: $(VENV)/.dev browsers
 	$(BIN)/python -m pytest
+
+screenshots: $(VENV)/.dev browsers
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -k every_page
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
