@@ -25,13 +25,14 @@ WITH base AS (
     WHERE is_cannabis AND {{date}} BETWEEN $start AND $end
       AND (len($sections) = 0 OR list_contains($sections, law_section))
 ),
-records AS (
+records AS (  -- aggregate first: the crosswalk join and the outcome tests then run on a few thousand rows
     SELECT CAST({{group_by}} AS VARCHAR) AS grp, CAST({{area_by}} AS VARCHAR) AS area,
-           law_section, law_subdivision, age_band, charged_regime
+           law_section, law_subdivision, age_band, charged_regime, count(*) AS n
     FROM base
+    GROUP BY ALL
 ),
 matched AS (
-    SELECT r.grp, r.area, coalesce(x.charged_class, y.charged_class) AS charged_class,
+    SELECT r.grp, r.area, r.n, coalesce(x.charged_class, y.charged_class) AS charged_class,
            coalesce(x.low_class, y.low_class) AS low_class,
            coalesce(x.central_class, y.central_class) AS central_class,
            coalesce(x.high_class, y.high_class) AS high_class,
@@ -47,27 +48,27 @@ matched AS (
          AND y.law_subdivision IS NULL AND y.age_band = r.age_band
 )
 SELECT coalesce(grp, 'Unknown') AS "group", area,
-       count(*) AS records,
-       count(*) FILTER (WHERE charged_class IS NULL) AS unmatched,
-       count(*) FILTER (WHERE list_contains($criminal, charged_class)) AS criminal_as_charged,
-       count(*) FILTER (WHERE list_contains($criminal, low_class)) AS criminal_low,
-       count(*) FILTER (WHERE list_contains($criminal, central_class)) AS criminal_central,
-       count(*) FILTER (WHERE list_contains($criminal, high_class)) AS criminal_high,
-       count(*) FILTER (WHERE charged_class LIKE '%felony') AS felonies_as_charged,
-       count(*) FILTER (WHERE charged_class LIKE '%misdemeanor') AS misdemeanors_as_charged,
-       count(*) FILTER (WHERE central_class LIKE '%felony') AS felonies_central,
-       count(*) FILTER (WHERE central_class LIKE '%misdemeanor') AS misdemeanors_central,
-       count(*) FILTER (WHERE low_class = 'violation') AS violation_low,
-       count(*) FILTER (WHERE central_class = 'violation') AS violation_central,
-       count(*) FILTER (WHERE high_class = 'violation') AS violation_high,
-       count(*) FILTER (WHERE low_class IN ('lawful', 'civil')) AS legal_low,
-       count(*) FILTER (WHERE central_class IN ('lawful', 'civil')) AS legal_central,
-       count(*) FILTER (WHERE high_class IN ('lawful', 'civil')) AS legal_high,
-       coalesce(sum(fine_min), 0) AS fines_low,
-       coalesce(sum(fine_max), 0) AS fines_high,
-       count(*) FILTER (WHERE expungeable) AS expungeable,
-       count(*) FILTER (WHERE expungeable_target) AS expungeable_target,
-       count(*) FILTER (WHERE unverified) AS on_unverified_rules
+       sum(n) AS records,
+       coalesce(sum(n) FILTER (WHERE charged_class IS NULL), 0) AS unmatched,
+       coalesce(sum(n) FILTER (WHERE list_contains($criminal, charged_class)), 0) AS criminal_as_charged,
+       coalesce(sum(n) FILTER (WHERE list_contains($criminal, low_class)), 0) AS criminal_low,
+       coalesce(sum(n) FILTER (WHERE list_contains($criminal, central_class)), 0) AS criminal_central,
+       coalesce(sum(n) FILTER (WHERE list_contains($criminal, high_class)), 0) AS criminal_high,
+       coalesce(sum(n) FILTER (WHERE charged_class LIKE '%felony'), 0) AS felonies_as_charged,
+       coalesce(sum(n) FILTER (WHERE charged_class LIKE '%misdemeanor'), 0) AS misdemeanors_as_charged,
+       coalesce(sum(n) FILTER (WHERE central_class LIKE '%felony'), 0) AS felonies_central,
+       coalesce(sum(n) FILTER (WHERE central_class LIKE '%misdemeanor'), 0) AS misdemeanors_central,
+       coalesce(sum(n) FILTER (WHERE low_class = 'violation'), 0) AS violation_low,
+       coalesce(sum(n) FILTER (WHERE central_class = 'violation'), 0) AS violation_central,
+       coalesce(sum(n) FILTER (WHERE high_class = 'violation'), 0) AS violation_high,
+       coalesce(sum(n) FILTER (WHERE low_class IN ('lawful', 'civil')), 0) AS legal_low,
+       coalesce(sum(n) FILTER (WHERE central_class IN ('lawful', 'civil')), 0) AS legal_central,
+       coalesce(sum(n) FILTER (WHERE high_class IN ('lawful', 'civil')), 0) AS legal_high,
+       coalesce(sum(fine_min * n), 0) AS fines_low,
+       coalesce(sum(fine_max * n), 0) AS fines_high,
+       coalesce(sum(n) FILTER (WHERE expungeable), 0) AS expungeable,
+       coalesce(sum(n) FILTER (WHERE expungeable_target), 0) AS expungeable_target,
+       coalesce(sum(n) FILTER (WHERE unverified), 0) AS on_unverified_rules
 FROM matched
 GROUP BY ALL
 ORDER BY records DESC;
