@@ -24,16 +24,21 @@ import tempfile
 import time
 from pathlib import Path
 
+from ui.nav import PAGES as NAV
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results" / "app.json"
-PAGES = {"overview": "ui/pages/overview.py", "law": "ui/pages/law.py", "projection": "ui/pages/projection.py",
-         "records": "ui/pages/records.py", "methods": "ui/pages/methods.py"}
+PAGES = {p.url_path: p.file for p in NAV}
 #: per page, widget changes (key, values) timed one after another
 CHANGES = {"projection": [("by", ["borough", "age", "year", "precinct"]),
                           ("regime", ["reform-2019", "old-1977", "expunge-more-2019", "public-smoking-civil-2019"]),
                           ("dataset", ["summonses", "arrests"])],
            "records": [("group", ["Black", "Hispanic", "White", "Other"]), ("section", ["221.10", "221.05"])],
-           "law": [("regime", ["old-1977", "reform-2019", "expunge-more-2019"])]}
+           "law": [("regime", ["old-1977", "reform-2019", "expunge-more-2019"])],
+           "disparities": [("reference", ["Hispanic", "Black"]), ("by", ["borough", "period"]),
+                           ("regime", ["reform-2019", "mrta-2021"]), ("dataset", ["summonses"])],
+           "trends": [("reference", ["Hispanic"]), ("scope", ["low-level"]), ("dataset", ["summonses"])],
+           "geography": [("group", ["Hispanic", "White"]), ("level", ["borough"]), ("dataset", ["summonses"])]}
 
 
 def p95(xs: list[float]) -> float:
