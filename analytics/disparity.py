@@ -194,7 +194,8 @@ def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, b
         "threshold": threshold, "min_population": min_population,
         "no_denominator": list(population.NO_DENOMINATOR),
         "unknown": {"count": city_counts.get("Unknown", 0),
-                    "share": (city_counts.get("Unknown", 0) / sum(city_counts.values())) if city_counts else None,
+                    "share": (city_counts.get("Unknown", 0) / sum(city_counts.values()))
+                    if sum(city_counts.values()) else None,
                     "treatment": UNKNOWN_TREATMENT},
         "groups": city_rows, "test": _test(city_rows),
     }

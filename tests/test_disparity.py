@@ -212,3 +212,14 @@ def test_counterfactual_disparity_under_the_2019_law(real_db_all):
         assert cf[group]["as_charged"]["count"] == projected[group]["criminal_as_charged"]
     assert out["measure"] == "criminal charges under reform-2019 (central bound)"
     assert by_group(out["groups"])["Black"]["count"] == projected["Black"]["criminal_central"]
+
+
+def test_a_law_under_which_nothing_stays_criminal_gives_no_ratio_and_no_error(tmp_path, db):
+    # 221.05 summonses of 2020 (a violation) under the MRTA: lawful for adults, so no criminal charge remains
+    _summonses(db, tmp_path, {"BLACK": 30, "WHITE": 20})
+    out = cli_json("disparity", "--db", db, "--dataset", "summonses", "--regime", "mrta-2021", "--bound", "high")
+    g = by_group(out["groups"])
+    assert g["Black"]["count"] == 0 and g["Black"]["rate_ratio"] is None
+    assert out["unknown"]["share"] is None
+    cf = by_group(out["counterfactual"])
+    assert cf["Black"]["as_charged"]["count"] == 0     # a 221.05 summons was a violation, not a crime
