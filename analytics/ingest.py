@@ -177,9 +177,13 @@ def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     con.begin()
     try:
         store.execute(con, "schema/tables")
-        con.executemany("INSERT OR REPLACE INTO ref_race_labels VALUES (?, ?)", list(RACE_LABELS.items()))
-        con.executemany("INSERT OR REPLACE INTO ref_boroughs VALUES (?, ?, ?)",
-                        [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings])
+        # one statement per table (executemany runs one statement per row)
+        con.execute("INSERT OR REPLACE INTO ref_race_labels SELECT unnest($labels), unnest($groups)",
+                    {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
+        spellings = [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings]
+        con.execute("INSERT OR REPLACE INTO ref_boroughs SELECT unnest($spellings), unnest($codes), unnest($names)",
+                    {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
+                     "names": [n for _, _, n in spellings]})
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')")
         con.commit()
     except BaseException:
@@ -250,22 +254,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
             "SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()[0]
         sid = {"source_id": source_id}
         store.execute(con, f"staging/{dataset.name}")
-        store.execute(con, "ingest/check", date=dataset.date, **ids)
-        store.execute(con, "ingest/losers")
-        store.execute(con, "ingest/collisions", **ids)
-        if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
-                       ).fetchone()[0]:
-            store.execute(con, "ingest/conflict_pairs", sid, **ids)
+        if not existing and store.fetch_one(con, "ingest/distinct_keys", **ids)["distinct_keys"]:
+            counts, loaded, pairs = _load_distinct(con, sid, dataset)
         else:
-            store.execute(con, "ingest/no_pairs")
-        pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
-        counts = store.fetch_one(con, "ingest/counts")
+            counts, loaded, pairs = _load_deduplicated(con, sid, dataset)
         first, last = counts["first_date"], counts["last_date"]
-        before = _count(con, dataset)
-        store.execute(con, "ingest/delete_replaced", **ids)
-        n_replaced = before - _count(con, dataset)
-        store.execute(con, "ingest/insert_best", sid, **ids)
-        loaded = _count(con, dataset) - before + n_replaced
         if counts["rows_invalid"]:
             store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
         store.execute(con, "ingest/quarantine_rejects",
@@ -291,6 +284,38 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
     finally:
         _drop_stage(con)
     return report
+
+
+def _load_distinct(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
+    """Fast path, when no key repeats within the file or against the table: every valid row is a new
+    record, so the staging view is evaluated once, straight into the table (no check table, no ranking)."""
+    ids = {"table": dataset.table, "key": dataset.key}
+    loaded = store.execute(con, "ingest/insert_valid", sid, **ids).fetchone()[0]
+    counts = store.fetch_one(con, "ingest/valid_counts", sid | {"rows_valid": loaded}, date=dataset.date,
+                             table=dataset.table)
+    return counts, loaded, []
+
+
+def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
+    """Full path: rank the copies of each key within the file and against the table, keep the most
+    complete, list the disagreeing pairs, replace stored copies that a better one supersedes."""
+    ids = {"table": dataset.table, "key": dataset.key}
+    store.execute(con, "ingest/check", date=dataset.date, **ids)
+    store.execute(con, "ingest/losers")
+    store.execute(con, "ingest/collisions", **ids)
+    if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
+                   ).fetchone()[0]:
+        store.execute(con, "ingest/conflict_pairs", sid, **ids)
+    else:
+        store.execute(con, "ingest/no_pairs")
+    pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
+    counts = store.fetch_one(con, "ingest/counts")
+    before = _count(con, dataset)
+    store.execute(con, "ingest/delete_replaced", **ids)
+    n_replaced = before - _count(con, dataset)
+    store.execute(con, "ingest/insert_best", sid, **ids)
+    loaded = _count(con, dataset) - before + n_replaced
+    return counts, loaded, pairs
 
 
 def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) -> None:
@@ -333,7 +358,11 @@ def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
     # A stage row's record number is its position plus the rejected records before it. Rejected records
-    # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view.
+    # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view
+    # (none at all when nothing was rejected: then the ASOF join over every row is skipped).
+    if not con.execute("SELECT count(*) FROM stage_rejects").fetchone()[0]:
+        con.execute("CREATE TEMP TABLE stage_shift (ordinal BIGINT, records BIGINT)")
+        return
     con.execute("""CREATE TEMP TABLE stage_shift AS
                    WITH rejected AS (SELECT DISTINCT line FROM stage_rejects),
                    steps AS (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS first_ordinal,
