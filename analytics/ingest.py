@@ -33,7 +33,7 @@ import datetime as dt
 import json
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -218,33 +218,45 @@ def ingest(db_path: str | Path, paths: Iterable[str | Path], on_file=None,
             refuse(path, exc)
     if not accepted:
         return reports, errors
-    con = open_db(db_path)
+    # The files are hashed one after another on a second thread, from now on: the first one while the
+    # database opens and DuckDB reads it (hashlib and DuckDB both release the GIL).
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        for info in accepted:
-            try:
-                reports.append(ingest_file(con, info))
-            except IngestError as exc:
-                refuse(info.path, exc)
-                continue
-            if on_file:
-                on_file(reports[-1])
+        digests = [pool.submit(sha256_file, info.path) for info in accepted]
+        con = open_db(db_path)
+        try:
+            for info, digest in zip(accepted, digests):
+                try:
+                    reports.append(ingest_file(con, info, digest))
+                except IngestError as exc:
+                    refuse(info.path, exc)
+                    continue
+                if on_file:
+                    on_file(reports[-1])
+        finally:
+            con.close()
     finally:
-        con.close()
+        pool.shutdown(cancel_futures=True)
     return reports, errors
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
-    """Load one inspected file in one transaction (see the module docstring)."""
+def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str] | None = None) -> FileReport:
+    """Load one inspected file in one transaction (see the module docstring). ``digest``: its SHA-256
+    being computed elsewhere; without it, the file is hashed here while DuckDB reads it."""
     dataset = info.recognised.dataset
     ids = {"table": dataset.table, "key": dataset.key}
     began = False
     try:
         # Read outside the transaction: the staging table is connection-local, and its rowids are the
         # file order only when it is not transaction-local.
-        with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads (both release the GIL)
-            sha256 = pool.submit(sha256_file, info.path)
+        if digest is None:
+            with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads
+                sha256 = pool.submit(sha256_file, info.path)
+                _read_staged(con, info)
+                sha256 = sha256.result()
+        else:
             _read_staged(con, info)
-            sha256 = sha256.result()
+            sha256 = digest.result()
         con.begin()
         began = True
         existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [sha256]).fetchone()
