@@ -17,7 +17,11 @@ One file is one transaction:
    A row that fails gets a reason.
 4. **Deduplicate** (``queries/ingest/*.sql``): one record per key. Identical copies are duplicates;
    disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy stored first)
-   and the pair is written to ``conflicts`` with the fields that differ.
+   and the pair is written to ``conflicts`` with the fields that differ. *Fast path*: when no key occurs
+   twice in the file and none is stored already (``distinct_keys.sql``, on the raw staged keys, and not
+   for a file loaded before), there is nothing to rank, so every valid row is inserted by one pass of
+   the view (``insert_valid.sql``); otherwise the full path below builds the check, ranking and pair
+   tables. Both paths store the same rows (``tests/test_ingest_paths.py``).
 5. **Write** new and better records, quarantine the failed rows with file, line and reason, record the
    file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
 
