@@ -17,7 +17,11 @@ One file is one transaction:
    A row that fails gets a reason.
 4. **Deduplicate** (``queries/ingest/*.sql``): one record per key. Identical copies are duplicates;
    disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy stored first)
-   and the pair is written to ``conflicts`` with the fields that differ.
+   and the pair is written to ``conflicts`` with the fields that differ. *Fast path*: when no key occurs
+   twice in the file and none is stored already (``distinct_keys.sql``, on the raw staged keys, and not
+   for a file loaded before), there is nothing to rank, so every valid row is inserted by one pass of
+   the view (``insert_valid.sql``); otherwise the full path below builds the check, ranking and pair
+   tables. Both paths store the same rows (``tests/test_ingest_paths.py``).
 5. **Write** new and better records, quarantine the failed rows with file, line and reason, record the
    file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
 
@@ -33,7 +37,7 @@ import datetime as dt
 import json
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
@@ -177,9 +181,13 @@ def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     con.begin()
     try:
         store.execute(con, "schema/tables")
-        con.executemany("INSERT OR REPLACE INTO ref_race_labels VALUES (?, ?)", list(RACE_LABELS.items()))
-        con.executemany("INSERT OR REPLACE INTO ref_boroughs VALUES (?, ?, ?)",
-                        [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings])
+        # one statement per table (executemany runs one statement per row)
+        con.execute("INSERT OR REPLACE INTO ref_race_labels SELECT unnest($labels), unnest($groups)",
+                    {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
+        spellings = [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings]
+        con.execute("INSERT OR REPLACE INTO ref_boroughs SELECT unnest($spellings), unnest($codes), unnest($names)",
+                    {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
+                     "names": [n for _, _, n in spellings]})
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')")
         con.commit()
     except BaseException:
@@ -214,33 +222,45 @@ def ingest(db_path: str | Path, paths: Iterable[str | Path], on_file=None,
             refuse(path, exc)
     if not accepted:
         return reports, errors
-    con = open_db(db_path)
+    # The files are hashed one after another on a second thread, from now on: the first one while the
+    # database opens and DuckDB reads it (hashlib and DuckDB both release the GIL).
+    pool = ThreadPoolExecutor(max_workers=1)
     try:
-        for info in accepted:
-            try:
-                reports.append(ingest_file(con, info))
-            except IngestError as exc:
-                refuse(info.path, exc)
-                continue
-            if on_file:
-                on_file(reports[-1])
+        digests = [pool.submit(sha256_file, info.path) for info in accepted]
+        con = open_db(db_path)
+        try:
+            for info, digest in zip(accepted, digests):
+                try:
+                    reports.append(ingest_file(con, info, digest))
+                except IngestError as exc:
+                    refuse(info.path, exc)
+                    continue
+                if on_file:
+                    on_file(reports[-1])
+        finally:
+            con.close()
     finally:
-        con.close()
+        pool.shutdown(cancel_futures=True)
     return reports, errors
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
-    """Load one inspected file in one transaction (see the module docstring)."""
+def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str] | None = None) -> FileReport:
+    """Load one inspected file in one transaction (see the module docstring). ``digest``: its SHA-256
+    being computed elsewhere; without it, the file is hashed here while DuckDB reads it."""
     dataset = info.recognised.dataset
     ids = {"table": dataset.table, "key": dataset.key}
     began = False
     try:
         # Read outside the transaction: the staging table is connection-local, and its rowids are the
         # file order only when it is not transaction-local.
-        with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads (both release the GIL)
-            sha256 = pool.submit(sha256_file, info.path)
+        if digest is None:
+            with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads
+                sha256 = pool.submit(sha256_file, info.path)
+                _read_staged(con, info)
+                sha256 = sha256.result()
+        else:
             _read_staged(con, info)
-            sha256 = sha256.result()
+            sha256 = digest.result()
         con.begin()
         began = True
         existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [sha256]).fetchone()
@@ -250,22 +270,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
             "SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()[0]
         sid = {"source_id": source_id}
         store.execute(con, f"staging/{dataset.name}")
-        store.execute(con, "ingest/check", date=dataset.date, **ids)
-        store.execute(con, "ingest/losers")
-        store.execute(con, "ingest/collisions", **ids)
-        if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
-                       ).fetchone()[0]:
-            store.execute(con, "ingest/conflict_pairs", sid, **ids)
+        if not existing and store.fetch_one(con, "ingest/distinct_keys", **ids)["distinct_keys"]:
+            counts, loaded, pairs = _load_distinct(con, sid, dataset)
         else:
-            store.execute(con, "ingest/no_pairs")
-        pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
-        counts = store.fetch_one(con, "ingest/counts")
+            counts, loaded, pairs = _load_deduplicated(con, sid, dataset)
         first, last = counts["first_date"], counts["last_date"]
-        before = _count(con, dataset)
-        store.execute(con, "ingest/delete_replaced", **ids)
-        n_replaced = before - _count(con, dataset)
-        store.execute(con, "ingest/insert_best", sid, **ids)
-        loaded = _count(con, dataset) - before + n_replaced
         if counts["rows_invalid"]:
             store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
         store.execute(con, "ingest/quarantine_rejects",
@@ -291,6 +300,38 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> FileReport:
     finally:
         _drop_stage(con)
     return report
+
+
+def _load_distinct(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
+    """Fast path, when no key repeats within the file or against the table: every valid row is a new
+    record, so the staging view is evaluated once, straight into the table (no check table, no ranking)."""
+    ids = {"table": dataset.table, "key": dataset.key}
+    loaded = store.execute(con, "ingest/insert_valid", sid, **ids).fetchone()[0]
+    counts = store.fetch_one(con, "ingest/valid_counts", sid | {"rows_valid": loaded}, date=dataset.date,
+                             table=dataset.table)
+    return counts, loaded, []
+
+
+def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
+    """Full path: rank the copies of each key within the file and against the table, keep the most
+    complete, list the disagreeing pairs, replace stored copies that a better one supersedes."""
+    ids = {"table": dataset.table, "key": dataset.key}
+    store.execute(con, "ingest/check", date=dataset.date, **ids)
+    store.execute(con, "ingest/losers")
+    store.execute(con, "ingest/collisions", **ids)
+    if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
+                   ).fetchone()[0]:
+        store.execute(con, "ingest/conflict_pairs", sid, **ids)
+    else:
+        store.execute(con, "ingest/no_pairs")
+    pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
+    counts = store.fetch_one(con, "ingest/counts")
+    before = _count(con, dataset)
+    store.execute(con, "ingest/delete_replaced", **ids)
+    n_replaced = before - _count(con, dataset)
+    store.execute(con, "ingest/insert_best", sid, **ids)
+    loaded = _count(con, dataset) - before + n_replaced
+    return counts, loaded, pairs
 
 
 def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) -> None:
@@ -333,7 +374,11 @@ def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
     # A stage row's record number is its position plus the rejected records before it. Rejected records
-    # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view.
+    # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view
+    # (none at all when nothing was rejected: then the ASOF join over every row is skipped).
+    if not con.execute("SELECT count(*) FROM stage_rejects").fetchone()[0]:
+        con.execute("CREATE TEMP TABLE stage_shift (ordinal BIGINT, records BIGINT)")
+        return
     con.execute("""CREATE TEMP TABLE stage_shift AS
                    WITH rejected AS (SELECT DISTINCT line FROM stage_rejects),
                    steps AS (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS first_ordinal,

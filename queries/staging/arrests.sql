@@ -18,14 +18,19 @@ WITH typed AS (
            nullif(latitude, 0) AS latitude, nullif(longitude, 0) AS longitude
     FROM stage s
 ),
+codes AS (  -- each distinct law code is parsed once (a file holds a few hundred, not a row's worth)
+    SELECT law_code, regexp_extract(upper(law_code), '^PL ?(\d{3})(\d{2})(\d{2})$', ['a', 's', 'd']) AS lc
+    FROM (SELECT DISTINCT law_code FROM stage)
+),
 derived AS (
     SELECT typed.*,
-           regexp_extract(upper(law_code), '^PL ?(\d{3})(\d{2})(\d{2})$', ['a', 's', 'd']) AS lc,
+           coalesce(codes.lc, {'a': '', 's': '', 'd': ''}) AS lc,
            coalesce(rl.race_group, 'Unknown') AS race_group,
            rb.boro_code,
            coalesce(age_group IN ('<18', '18-24', '25-44', '45-64', '65+'), false) AS age_known,
            coalesce(upper(perp_sex) IN ('M', 'F'), false) AS sex_known
     FROM typed
+    LEFT JOIN codes ON codes.law_code = typed.law_code
     LEFT JOIN ref_race_labels rl ON rl.label = upper(typed.perp_race)
     LEFT JOIN ref_boroughs rb ON rb.spelling = upper(typed.arrest_boro)
 )

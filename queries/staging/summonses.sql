@@ -20,17 +20,23 @@ WITH typed AS (
            nullif(latitude, 0) AS latitude, nullif(longitude, 0) AS longitude
     FROM stage s
 ),
+codes AS (  -- each distinct section is parsed once (a file holds a few hundred, not a row's worth)
+    SELECT law_section_number,
+           regexp_extract(upper(law_section_number), '^(?:PL ?)?(\d{3})\.(\d{2})(?:\s*\((\d+)\))?$',
+                          ['a', 's', 'd']) AS lc
+    FROM (SELECT DISTINCT law_section_number FROM stage)
+),
 derived AS (
     SELECT typed.*,
            CASE WHEN law_description IS NULL OR upper(law_description) LIKE 'PENAL%'
-                THEN regexp_extract(upper(law_section_number), '^(?:PL ?)?(\d{3})\.(\d{2})(?:\s*\((\d+)\))?$',
-                                    ['a', 's', 'd'])
+                THEN coalesce(codes.lc, {'a': '', 's': '', 'd': ''})
                 ELSE {'a': '', 's': '', 'd': ''} END AS lc,
            coalesce(rl.race_group, 'Unknown') AS race_group,
            rb.boro_code,
            coalesce(age_group IN ('<18', '18-24', '25-44', '45-64', '65+'), false) AS age_known,
            coalesce(upper(sex) IN ('M', 'F'), false) AS sex_known
     FROM typed
+    LEFT JOIN codes ON codes.law_section_number = typed.law_section_number
     LEFT JOIN ref_race_labels rl ON rl.label = upper(typed.race)
     LEFT JOIN ref_boroughs rb ON rb.spelling = upper(typed.boro)
 )
