@@ -148,6 +148,14 @@ def periods(path: str, mtime: float) -> dict[str, dict[str, Any]]:
     return read(path)
 
 
+def date_span(db: Db) -> tuple[dt.date, dt.date]:
+    """First and last record date over both datasets: the bounds of every page's date inputs."""
+    spans = periods(db.path, db.mtime)
+    lo = min((s["first_date"] for s in spans.values() if s["first_date"]), default=dt.date(2012, 1, 1))
+    hi = max((s["last_date"] for s in spans.values() if s["last_date"]), default=dt.date.today())
+    return lo, hi
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def choices(path: str, mtime: float, dataset: str) -> dict[str, list[str]]:
     cols = COLUMNS[dataset]

@@ -3,7 +3,6 @@ the counterfactual disparity under another law, and the enforcement mode (arrest
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -17,9 +16,7 @@ ctx = common.start("Disparities: who is policed, per resident",
                    "intervals. Small numbers are suppressed, never over-read.")
 if ctx:
     db, info = ctx
-    spans = data.periods(db.path, db.mtime)
-    lo = min((s["first_date"] for s in spans.values() if s["first_date"]), default=dt.date(2012, 1, 1))
-    hi = max((s["last_date"] for s in spans.values() if s["last_date"]), default=dt.date.today())
+    lo, hi = data.date_span(db)
     targets = ("as charged", *lawbook.targets())
     params = [
         state.Param("dataset", "arrests", choices=("arrests", "summonses")),

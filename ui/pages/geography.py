@@ -3,7 +3,6 @@ the city."""
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -18,9 +17,7 @@ ctx = common.start("Geography: precincts and boroughs",
                    "(suppressed). Significance across all precincts is controlled with Benjamini–Hochberg.")
 if ctx:
     db, info = ctx
-    spans = data.periods(db.path, db.mtime)
-    lo = min((s["first_date"] for s in spans.values() if s["first_date"]), default=dt.date(2012, 1, 1))
-    hi = max((s["last_date"] for s in spans.values() if s["last_date"]), default=dt.date.today())
+    lo, hi = data.date_span(db)
     groups = tuple(population.GROUP_VARIABLES)
     precincts = tuple(sorted(int(p) for p in population.precincts()))
     params = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
@@ -17,9 +16,7 @@ ctx = common.start("Projection: the same records under another law",
                    "(the assumptions below) and the **high** bound (most serious).")
 if ctx:
     db, info = ctx
-    spans = data.periods(db.path, db.mtime)
-    lo = min((s["first_date"] for s in spans.values() if s["first_date"]), default=dt.date(2012, 1, 1))
-    hi = max((s["last_date"] for s in spans.values() if s["last_date"]), default=dt.date.today())
+    lo, hi = data.date_span(db)
     targets = tuple(lawbook.targets())
     A = crosswalk.Assumptions
     params = [

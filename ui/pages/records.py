@@ -17,9 +17,7 @@ ctx = common.start("Record explorer",
                    "law, with the rule and its source at each step. Or describe a charge yourself below.")
 if ctx:
     db, info = ctx
-    spans = data.periods(db.path, db.mtime)
-    lo = min((s["first_date"] for s in spans.values() if s["first_date"]), default=dt.date(2012, 1, 1))
-    hi = max((s["last_date"] for s in spans.values() if s["last_date"]), default=dt.date.today())
+    lo, hi = data.date_span(db)
     dataset_param = state.Param("dataset", "arrests", choices=("arrests", "summonses"))
     dataset = state.peek("records", dataset_param)  # the dataset decides the other filters' choices
     opts = data.choices(db.path, db.mtime, dataset)
