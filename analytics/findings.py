@@ -139,10 +139,14 @@ def expunge_finding(result: dict[str, Any]) -> Finding | None:
 
 
 #: (name, function) pairs computing the findings; disparity findings are appended here later
-FindingFn = Callable[[str | Path, Period, Callable[..., dict[str, Any]]], list[Finding]]
+#: a finding function gets the database, the headline period, ``run`` (project or a cached wrapper) and
+#: ``compare`` (analytics.disparity.disparity or a cached wrapper)
+FindingFn = Callable[[str | Path, Period, Callable[..., dict[str, Any]], Callable[..., dict[str, Any]]],
+                     list[Finding]]
 
 
-def _regime_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]]) -> list[Finding]:
+def _regime_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]],
+                     compare: Callable[..., dict[str, Any]]) -> list[Finding]:
     out = []
     for regime in ("reform-2019", "mrta-2021"):
         result = run(db, period.dataset, regime, start=period.start, end=period.end)
@@ -152,7 +156,8 @@ def _regime_findings(db: str | Path, period: Period, run: Callable[..., dict[str
     return out
 
 
-def _expunge_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]]) -> list[Finding]:
+def _expunge_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]],
+                      compare: Callable[..., dict[str, Any]]) -> list[Finding]:
     return [f for f in (expunge_finding(run(db, period.dataset, "mrta-2021")),) if f]
 
 
@@ -183,10 +188,9 @@ def disparity_finding(result: dict[str, Any], period: Period, group: str = HEADL
                            "end": period.end.isoformat(), "regime": result["regime"]})
 
 
-def _disparity_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]]) -> list[Finding]:
-    from analytics.disparity import disparity
-
-    result = disparity(db, period.dataset, regime="reform-2019", start=period.start, end=period.end)
+def _disparity_findings(db: str | Path, period: Period, run: Callable[..., dict[str, Any]],
+                        compare: Callable[..., dict[str, Any]]) -> list[Finding]:
+    result = compare(db, period.dataset, regime="reform-2019", start=period.start, end=period.end)
     return [f for f in (disparity_finding(result, period),) if f]
 
 
@@ -194,12 +198,16 @@ FINDINGS: list[FindingFn] = [_regime_findings, _expunge_findings, _disparity_fin
 
 
 def key_findings(db_path: str | Path, run: Callable[..., dict[str, Any]] = project,
-                 spans: dict[str, dict[str, Any]] | None = None) -> tuple[Period | None, list[Finding]]:
-    """The headline period and the findings. ``run`` is :func:`project` or a cached wrapper of it."""
+                 spans: dict[str, dict[str, Any]] | None = None,
+                 compare: Callable[..., dict[str, Any]] | None = None) -> tuple[Period | None, list[Finding]]:
+    """The headline period and the findings. ``run`` is :func:`project` or a cached wrapper of it;
+    ``compare`` is :func:`analytics.disparity.disparity` (the default) or a cached wrapper of it."""
     period = headline_period(spans if spans is not None else periods(db_path))
     if period is None:
         return None, []
-    return period, [f for fn in FINDINGS for f in fn(db_path, period, run)]
+    if compare is None:
+        from analytics.disparity import disparity as compare
+    return period, [f for fn in FINDINGS for f in fn(db_path, period, run, compare)]
 
 
 __all__ = ["FINDINGS", "Finding", "Period", "headline_period", "key_findings", "periods"]

@@ -127,6 +127,14 @@ def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: 
                reference=reference, start=start, end=end, by=by, scope=scope)
 
 
+def disparity_cached(db: Db):
+    """An :func:`analytics.disparity.disparity`-shaped function served from the cache (for analytics.findings)."""
+    def compare(path, dataset, *, regime=None, bound="central", reference="White", start=None, end=None, by=None,
+                scope="all"):
+        return disparity(db.path, db.mtime, dataset, regime, bound, reference, start, end, by, scope)
+    return compare
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
     from analytics.disparity import enforcement_mode

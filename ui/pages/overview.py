@@ -20,7 +20,8 @@ ctx = common.start("What New York's marijuana laws did to criminal charges",
 if ctx:
     db, info = ctx
     state.bind("overview", [])
-    period, findings = key_findings(db.path, run=data.project_cached(db), spans=data.periods(db.path, db.mtime))
+    period, findings = key_findings(db.path, run=data.project_cached(db), spans=data.periods(db.path, db.mtime),
+                                   compare=data.disparity_cached(db))
     if period is None:
         st.info("No cannabis records in this database yet: load NYC Open Data exports on the Data & methods page.")
     else:
