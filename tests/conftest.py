@@ -129,3 +129,12 @@ def real_db_all(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("real_all") / "real.duckdb"
     cli_json("ingest", *(REAL / f for f in REAL_FILES.values()), "--db", path)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A small synthetic demo database (4,000 arrests and 4,000 summonses), shared by the AppTest suites."""
+    tmp = tmp_path_factory.mktemp("demo")
+    path = tmp / "demo.duckdb"
+    cli_json("demo", "--out", tmp / "csv", "--arrests", "4000", "--summonses", "4000", "--db", path)
+    return path

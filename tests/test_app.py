@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -16,14 +15,6 @@ from conftest import ARREST_HEADER, ROOT, arrest, cli, cli_json, query, snapshot
 from ui.nav import PAGES as NAV
 
 PAGES = {p.url_path: p.file for p in NAV}
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("demo")
-    db = tmp / "demo.duckdb"
-    cli_json("demo", "--out", tmp / "csv", "--arrests", "3000", "--summonses", "3000", "--db", db)
-    return db
 
 
 def app(monkeypatch, db, page: str | None = None, **params: str) -> AppTest:

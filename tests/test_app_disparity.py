@@ -3,23 +3,13 @@ the Census figures typed in; URL parameters drive the view; bad parameters fall 
 
 from __future__ import annotations
 
-from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, cli_json, query
+from conftest import ROOT, query
 
 #: Census 2020 P2, New York City (ny-marijuana-law.md §5.1), typed in independently of the shipped CSV
 NYC = {"Black": 1_776_891, "Hispanic": 2_490_350, "White": 2_719_856}
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("demo")
-    db = tmp / "demo.duckdb"
-    cli_json("demo", "--out", tmp / "csv", "--arrests", "4000", "--summonses", "4000", "--db", db)
-    return db
 
 
 def page(monkeypatch, db, name: str, **params: str) -> AppTest:
