@@ -44,7 +44,10 @@ def serve(db: Path, log: Path):
     env = {**os.environ, "ANALYTICS_DB": str(db), "BROWSER_PATH": CHROMIUM}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port",
                              str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                             "--browser.gatherUsageStats", "false",
+                             # no file watcher: events from the other test worker (or .venv) must not rerun
+                             # the app mid-download
+                             "--server.fileWatcherType", "none"], cwd=ROOT, env=env,
                             stdout=log.open("w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
