@@ -9,6 +9,7 @@ colour everywhere (:data:`GROUP_COLORS`), and the outcomes of a projection have 
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import shutil
 from typing import Any, Iterable
@@ -189,6 +190,16 @@ def chromium() -> str | None:
     return path if path and os.access(path, os.X_OK) else None
 
 
+#: one export at a time (each drives a Chromium), and never longer than this: a stuck Chromium must not hang a
+#: download or a reporter pack, which then say the image was not rendered and still deliver the rest
+_RENDERER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="kaleido")
+RENDER_TIMEOUT_S = float(os.environ.get("ANALYTICS_RENDER_TIMEOUT_S", "45"))
+
+
+class RenderTimeout(RuntimeError):
+    """A PNG / SVG export took longer than :data:`RENDER_TIMEOUT_S`."""
+
+
 class NoChromium(RuntimeError):
     """PNG / SVG export needs a Chromium; none is installed (``apt-get install chromium``)."""
 
@@ -204,7 +215,13 @@ def figure_image(fig: go.Figure, fmt: str = "png", width: int = 1000, height: in
     os.environ["BROWSER_PATH"] = path
     import plotly.io as pio
 
-    return pio.to_image(fig, format=fmt, width=width, height=height, scale=scale if fmt == "png" else 1)
+    job = _RENDERER.submit(pio.to_image, fig, format=fmt, width=width, height=height,
+                           scale=scale if fmt == "png" else 1)
+    try:
+        return job.result(timeout=RENDER_TIMEOUT_S)
+    except concurrent.futures.TimeoutError:
+        raise RenderTimeout(f"the {fmt.upper()} export did not finish in {RENDER_TIMEOUT_S:g} s (Chromium busy or "
+                            f"stuck); the HTML export works without it") from None
 
 
 def figure_html(fig: go.Figure, alt: str, *, full: bool = True, include_plotlyjs: bool | str = True) -> str:
