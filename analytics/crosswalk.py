@@ -123,12 +123,19 @@ def consistent_facts(charged: Regime, section: str, subdivision: int | None, age
                      space: list[Fact]) -> list[Fact]:
     """Facts that ``charged`` files under ``section`` (and subdivision, when the record has one), A1."""
     ages, _ = AGE_BANDS.get(age_band, AGE_BANDS["UNKNOWN"])
+    charges = _charges(charged, tuple(space))
 
-    def charged_as(fact: Fact) -> bool:
-        return any(r.section == section and (subdivision is None or r.subdivision == subdivision)
-                   for r in charged.classify(fact).rules)
+    def charged_as(codes: frozenset[tuple[str, int | None]]) -> bool:
+        return (section, subdivision) in codes if subdivision is not None else any(s == section for s, _ in codes)
 
-    return [f for f in space if f.actor_age in ages and charged_as(f)]
+    return [f for f, codes in zip(space, charges) if f.actor_age in ages and charged_as(codes)]
+
+
+@lru_cache(maxsize=64)
+def _charges(charged: Regime, space: tuple[Fact, ...]) -> tuple[frozenset[tuple[str, int | None]], ...]:
+    """Per fact of ``space``, the (section, subdivision) codes ``charged`` files it under: each fact is
+    classified once per regime, not once per section × subdivision × age band asked about."""
+    return tuple(frozenset((r.section, r.subdivision) for r in charged.classify(f).rules) for f in space)
 
 
 @lru_cache(maxsize=65536)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import store
-from analytics import population, rates, regimes
+from analytics import cells, population, rates, regimes
 from analytics.project import tabulate
 from analytics.schema import DATASETS, RACE_GROUPS
 
@@ -38,12 +38,10 @@ def suppression_rule(threshold: int, min_population: int) -> str:
 def period(db_path: str | Path, dataset: str, start: dt.date | None, end: dt.date | None,
             sections: tuple[str, ...]) -> tuple[dt.date | None, dt.date | None]:
     """The period rates are annualised over: the dates given, else the first and last record's dates."""
-    spec = DATASETS[dataset]
     con = store.connect(db_path, read_only=True)
     try:
-        row = store.fetch_one(con, "disparity/date_range",
-                              {"start": start or dt.date(1900, 1, 1), "end": end or dt.date(2999, 12, 31),
-                               "sections": list(sections)}, table=spec.table, date=spec.date)
+        row = store.fetch_one(con, "disparity/date_range", cells.period_params(start, end, sections),
+                              **cells.identifiers(con, dataset))
     finally:
         con.close()
     return start or row["first_date"], end or row["last_date"]

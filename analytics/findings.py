@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import store
-from analytics import regimes
+from analytics import cells, regimes
+from analytics.schema import DATASETS
 from analytics.project import project
 from analytics.charts import fmt, pct
 
@@ -38,10 +39,9 @@ class Finding:
 
 def periods(db_path: str | Path) -> dict[str, dict[str, Any]]:
     """Per dataset: cannabis records, first and last date, last date before the 2019 law."""
-    reform = regimes.load("reform-2019").effective_from
     con = store.connect(db_path, read_only=True)
     try:
-        rows = store.fetch_dicts(con, "dashboard/periods", {"reform_from": reform})
+        rows = store.fetch_dicts(con, "dashboard/periods", **{f"{d}_cells": cells.relation(con, d) for d in DATASETS})
     finally:
         con.close()
     return {r["dataset"]: r for r in rows}

@@ -22,8 +22,9 @@ One file is one transaction:
    for a file loaded before), there is nothing to rank, so every valid row is inserted by one pass of
    the view (``insert_valid.sql``); otherwise the full path below builds the check, ranking and pair
    tables. Both paths store the same rows (``tests/test_ingest_paths.py``).
-5. **Write** new and better records, quarantine the failed rows with file, line and reason, record the
-   file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
+5. **Write** new and better records, quarantine the failed rows with file, line and reason, bring the
+   dataset's cannabis cells in step (:mod:`analytics.cells`: the new file's cells added on the fast path,
+   the dataset's recounted when copies were replaced), record the file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
 
 The accounting always balances: ``rows_loaded + rows_rejected + rows_duplicate == rows_read``.
 Ingesting the same file again loads nothing: its valid rows are all duplicates and its rejected rows
@@ -45,7 +46,7 @@ from typing import Any, Iterable
 import duckdb
 
 import store
-from analytics import __version__
+from analytics import __version__, cells
 from analytics.files import sha256_file
 from analytics.schema import (BOROUGHS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader, date_format,
                               recognise)
@@ -189,6 +190,7 @@ def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
                     {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
                      "names": [n for _, _, n in spellings]})
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')")
+        cells.refresh(con)  # a database from an older version gets its cells here, once
         con.commit()
     except BaseException:
         con.rollback()
@@ -272,8 +274,11 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[
         store.execute(con, f"staging/{dataset.name}")
         if not existing and store.fetch_one(con, "ingest/distinct_keys", **ids)["distinct_keys"]:
             counts, loaded, pairs = _load_distinct(con, sid, dataset)
+            cells.add(con, dataset.name, source_id)  # every record of this file is new
         else:
             counts, loaded, pairs = _load_deduplicated(con, sid, dataset)
+            if loaded:  # new records, possibly replacing stored copies: recount the dataset
+                cells.rebuild(con, dataset.name)
         first, last = counts["first_date"], counts["last_date"]
         if counts["rows_invalid"]:
             store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
@@ -432,6 +437,28 @@ def _pause_if_asked() -> None:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
+
+
+def summarize(db_path: str | Path) -> dict[str, Any]:
+    """Recount every dataset's cannabis cells from the records (one transaction) and report them."""
+    if not Path(db_path).exists():
+        raise IngestError(f"{db_path}: no such database (run `python -m analytics ingest` or `demo` first)")
+    con = open_db(db_path)
+    try:
+        con.begin()
+        try:
+            for dataset in cells.TABLES:
+                cells.rebuild(con, dataset)
+            cells.mark_current(con)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        counts = {d: dict(zip(("cells", "records"), con.execute(
+            f"SELECT count(*), coalesce(sum(n), 0)::BIGINT FROM {t}").fetchone())) for d, t in cells.TABLES.items()}
+    finally:
+        con.close()
+    return {"db": str(db_path), "stamp": json.loads(cells.stamp()), "datasets": counts}
 
 
 # --------------------------------------------------------------------------------------------- info

@@ -2,8 +2,9 @@
 
 The YAML regimes drive a small crosswalk table (:mod:`analytics.crosswalk`: one row per charged regime ×
 section × subdivision × age band), which is registered in DuckDB and joined to the records by
-``queries/project/by_group.sql``. No Python object per record: 10 million records are one hash join with a
-few hundred rows and one aggregate.
+``queries/project/by_group.sql``, which reads the records' cannabis cells (:mod:`analytics.cells`). No Python
+object per record: 10 million records are about 600,000 cells, one aggregate and a join of a few thousand
+rows with a few hundred.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from typing import Any
 import pandas as pd
 
 import store
-from analytics import crosswalk, regimes
+from analytics import cells, crosswalk, regimes
 from analytics.schema import DATASETS
 
 #: --by choices → the column grouped on (an allow-list: identifiers never come from the user)
-GROUPINGS = {"group": "race_group", "borough": "boro_code", "precinct": "{precinct}", "age": "age_band",
+GROUPINGS = {"group": "race_group", "borough": "boro_code", "precinct": "precinct", "age": "age_band",
              "sex": "sex_code", "period": "charged_regime", "year": "event_year"}
-PRECINCT = {"arrests": "arrest_precinct", "summonses": "precinct_of_occur"}
 #: second grouping for the disparity statistics (None: the whole city)
 AREAS = {None: "all_areas", "borough": "boro_code", "precinct": "precinct_2020", "period": "charged_regime"}
 
@@ -84,21 +84,17 @@ def tabulate(db_path: str | Path, dataset: str, target: regimes.Regime, *, start
         raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
     if area not in AREAS:
         raise ValueError(f"unknown area {area!r}: one of {', '.join(a for a in AREAS if a)}")
-    spec = DATASETS[dataset]
     enacted = regimes.load_all()
     con = store.connect(db_path, read_only=True)
     try:
         con.register("crosswalk", crosswalk_frame(target, assume))
         return store.fetch_dicts(
             con, "project/by_group",
-            {"reform_from": enacted["reform-2019"].effective_from, "mrta_from": enacted["mrta-2021"].effective_from,
-             "start": start or dt.date(1900, 1, 1), "end": end or dt.date(2999, 12, 31),
-             "sections": list(sections),
-             "criminal": sorted(regimes.CRIMINAL),
-             "expunge_2019": sorted(enacted["reform-2019"].expunge_sections),
-             "expunge_target": sorted(target.expunge_sections)},
-            table=spec.table, date=spec.date, precinct=PRECINCT[dataset],
-            group_by=GROUPINGS[by].format(precinct=PRECINCT[dataset]), area_by=AREAS[area])
+            cells.period_params(start, end, sections)
+            | {"criminal": sorted(regimes.CRIMINAL),
+               "expunge_2019": sorted(enacted["reform-2019"].expunge_sections),
+               "expunge_target": sorted(target.expunge_sections)},
+            group_by=GROUPINGS[by], area_by=AREAS[area], **cells.identifiers(con, dataset))
     finally:
         con.close()
 

@@ -19,7 +19,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
 #: below this many events in either group the exact conditional interval is the one reported
 SMALL_COUNT = 30
@@ -35,9 +35,11 @@ class Interval:
 
 
 def poisson_ci(count: int, alpha: float = 0.05) -> Interval:
-    """Exact (Garwood) interval for a Poisson mean given ``count`` events."""
-    low = 0.0 if count == 0 else float(stats.chi2.ppf(alpha / 2, 2 * count) / 2)
-    high = float(stats.chi2.ppf(1 - alpha / 2, 2 * count + 2) / 2)
+    """Exact (Garwood) interval for a Poisson mean given ``count`` events: the chi-square quantiles
+    ``chi2.ppf(alpha/2, 2k) / 2`` and ``chi2.ppf(1 - alpha/2, 2k + 2) / 2``, taken as the inverse regularised
+    gamma functions they are (the same numbers, without scipy.stats' per-call overhead)."""
+    low = 0.0 if count == 0 else float(special.gammaincinv(count, alpha / 2))
+    high = float(special.gammainccinv(count + 1, alpha / 2))
     return Interval(low, high)
 
 
@@ -69,9 +71,18 @@ def rate_ratio_log_ci(a: int, pop_a: float, b: int, pop_b: float, alpha: float =
     rr = rate_ratio(a, pop_a, b, pop_b)
     if rr is None or a == 0:
         return Interval(None, None)
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = special.ndtri(1 - alpha / 2)
     se = math.sqrt(1 / a + 1 / b)
     return Interval(rr * math.exp(-z * se), rr * math.exp(z * se))
+
+
+def clopper_pearson(k: int, n: int, alpha: float = 0.05) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) interval for a binomial proportion from the beta quantiles — the closed form
+    of the interval ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")`` finds by root search
+    (the same numbers to ~1e-11, a hundred times faster: a precinct table computes hundreds)."""
+    low = 0.0 if k == 0 else float(special.betaincinv(k, n - k + 1, alpha / 2))
+    high = 1.0 if k == n else float(special.betaincinv(k + 1, n - k, 1 - alpha / 2))
+    return low, high
 
 
 def rate_ratio_exact_ci(a: int, pop_a: float, b: int, pop_b: float, alpha: float = 0.05) -> Interval:
@@ -79,13 +90,13 @@ def rate_ratio_exact_ci(a: int, pop_a: float, b: int, pop_b: float, alpha: float
     n = a + b
     if n == 0 or not pop_a or not pop_b:
         return Interval(None, None)
-    ci = stats.binomtest(a, n).proportion_ci(confidence_level=1 - alpha, method="exact")
+    low, high = clopper_pearson(a, n, alpha)
     odds = pop_b / pop_a
 
     def to_rr(p: float) -> float | None:
         return None if p >= 1 else p / (1 - p) * odds
 
-    return Interval(to_rr(ci.low), to_rr(ci.high))
+    return Interval(to_rr(low), to_rr(high))
 
 
 def rate_ratio_p_value(a: int, pop_a: float, b: int, pop_b: float) -> float | None:
@@ -93,7 +104,49 @@ def rate_ratio_p_value(a: int, pop_a: float, b: int, pop_b: float) -> float | No
     n = a + b
     if n == 0 or not pop_a or not pop_b:
         return None
-    return float(stats.binomtest(a, n, pop_a / (pop_a + pop_b)).pvalue)
+    return binomial_p_value(a, n, pop_a / (pop_a + pop_b))
+
+
+def binomial_p_value(k: int, n: int, p: float) -> float:
+    """Two-sided exact binomial test of ``k`` successes in ``n`` trials against ``p`` (0 < p < 1): the sum of
+    the probabilities of every outcome no more likely than ``k`` (relative tolerance 1e-7), as R's
+    ``binom.test`` and ``scipy.stats.binomtest``. The same algorithm as scipy's — the tail of ``k``, and a
+    binary search for where the other tail starts — with the point probabilities from log-gamma and the
+    tails from ``scipy.special.bdtr``: about 20 times faster, which a precinct table of hundreds of ratios
+    needs. ``tests/test_rates.py`` checks it against ``binomtest`` on a grid up to n = 5 million."""
+    def pmf(x: int) -> float:
+        return math.exp(math.lgamma(n + 1) - math.lgamma(x + 1) - math.lgamma(n - x + 1)
+                        + x * math.log(p) + (n - x) * math.log1p(-p))
+
+    def cdf(x: int) -> float:  # P(X <= x)
+        return 0.0 if x < 0 else 1.0 if x >= n else float(special.bdtr(x, n, p))
+
+    def sf(x: int) -> float:  # P(X > x)
+        return 1.0 if x < 0 else 0.0 if x >= n else float(special.bdtrc(x, n, p))
+
+    d = pmf(k) * (1 + 1e-7)
+    mode = p * n
+    if k == mode:
+        return 1.0
+    if k < mode:  # the upper tail starts at the first x above the mode with pmf(x) <= d
+        lo, hi = math.ceil(mode), n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if pmf(mid) <= d:
+                hi = mid
+            else:
+                lo = mid + 1
+        upper_start = lo if pmf(lo) <= d else n + 1
+        return min(1.0, cdf(k) + sf(upper_start - 1))
+    lo, hi = 0, math.floor(mode)  # the lower tail ends at the last x below the mode with pmf(x) <= d
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pmf(mid) <= d:
+            lo = mid
+        else:
+            hi = mid - 1
+    lower_end = lo if pmf(lo) <= d else -1
+    return min(1.0, cdf(lower_end) + sf(k - 1))
 
 
 def compare(a: int, pop_a: float, b: int, pop_b: float, alpha: float = 0.05) -> dict[str, float | str | None]:
@@ -143,5 +196,5 @@ def benjamini_hochberg(p_values: list[float | None], q: float = 0.05) -> tuple[l
 
 
 __all__ = ["Interval", "poisson_ci", "rate", "rate_ci", "rate_ratio", "rate_ratio_log_ci",
-           "rate_ratio_exact_ci", "rate_ratio_p_value", "compare", "proportion_ci", "goodness_of_fit",
+           "binomial_p_value", "clopper_pearson", "rate_ratio_exact_ci", "rate_ratio_p_value", "compare", "proportion_ci", "goodness_of_fit",
            "benjamini_hochberg"]

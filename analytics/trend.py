@@ -31,7 +31,7 @@ import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 import store
-from analytics import population
+from analytics import cells, population
 from analytics.disparity import LOW_LEVEL_SECTIONS, period as _period
 from analytics.schema import DATASETS, RACE_GROUPS
 
@@ -51,14 +51,11 @@ def monthly(db_path: str | Path, dataset: str, *, start: dt.date | None = None, 
     """Counts per month × group (every month between the first and last, zeros filled)."""
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
-    spec = DATASETS[dataset]
     sections = LOW_LEVEL_SECTIONS if scope == "low-level" else ()
     con = store.connect(db_path, read_only=True)
     try:
-        frame = store.fetch_df(con, "disparity/monthly",
-                               {"start": start or dt.date(1900, 1, 1), "end": end or dt.date(2999, 12, 31),
-                                "sections": list(sections)},
-                               table=spec.table, date=spec.date)
+        frame = store.fetch_df(con, "disparity/monthly", cells.period_params(start, end, sections),
+                               **cells.identifiers(con, dataset))
     finally:
         con.close()
     if frame.empty:

@@ -81,18 +81,20 @@ def main() -> None:
     for page in PAGES:
         cold_at, cold = session(page)
         warm = [session(page)[1] for _ in range(args.repeat)]
-        changes = []
+        changes, each = [], {}
         for key, values in CHANGES.get(page, []):
             for v in values:
                 t = time.perf_counter()
                 cold_at.selectbox(key=key).select(v).run()
                 changes.append(time.perf_counter() - t)
+                each[f"{key}={v}"] = round(changes[-1], 3)
                 assert not cold_at.exception, cold_at.exception
         results[page] = {"first_render_cold_s": round(cold, 3), "first_render_warm_p95_s": round(p95(warm), 3),
                          "first_render_warm_median_s": round(statistics.median(warm), 3),
                          "widget_changes": len(changes),
                          "widget_change_p95_s": round(p95(changes), 3) if changes else None,
-                         "widget_change_median_s": round(statistics.median(changes), 3) if changes else None}
+                         "widget_change_median_s": round(statistics.median(changes), 3) if changes else None,
+                         "widget_change_each_s": each}
         print(page, results[page], flush=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     payload = {"records": args.records if build_s is not None else None, "db": str(db) if args.db else "tmp",

@@ -4,6 +4,7 @@ Every query the project runs is a file ``queries/<area>/<name>.sql`` called by n
 parameters (``$start``) passed as a dict — never text formatted from user input. A few generic
 statements vary by *table*; those use ``{{identifier}}`` placeholders that :func:`sql_text` fills only
 with names matching ``^[a-z_][a-z0-9_]*$`` taken from the schema module's allow-list, never from a user.
+A fragment several queries share is its own file, included with ``{{> area/name}}``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_INCLUDE = re.compile(r"\{\{>\s*([\w/]+)\s*\}\}")
 
 
 def connect(path: str | Path, *, read_only: bool = False, memory_limit: str | None = None,
@@ -39,9 +41,17 @@ def _read(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def _expanded(name: str, depth: int = 0) -> str:
+    """The file's text with each ``{{> other/name}}`` replaced by that file's text (a shared fragment)."""
+    if depth > 4:
+        raise ValueError(f"{name}.sql: fragments nested too deep")
+    return _INCLUDE.sub(lambda m: _expanded(m.group(1), depth + 1).rstrip(), _read(name))
+
+
 def sql_text(name: str, **identifiers: str) -> str:
-    """Text of ``queries/<name>.sql`` with ``{{identifier}}`` placeholders filled (identifiers only)."""
-    text = _read(name)
+    """Text of ``queries/<name>.sql`` with its ``{{> fragment}}`` files included and ``{{identifier}}``
+    placeholders filled (identifiers only)."""
+    text = _expanded(name)
 
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)

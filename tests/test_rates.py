@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from scipy import stats
 
 from analytics import rates
 
@@ -102,3 +104,36 @@ def test_wilson_interval_by_hand():
     ci = rates.proportion_ci(40, 100)
     assert ci.low == pytest.approx(centre - half, rel=1e-5)
     assert ci.high == pytest.approx(centre + half, rel=1e-5)
+
+
+@pytest.mark.parametrize("k,n", [(0, 1), (1, 1), (0, 25), (3, 25), (25, 25), (37, 812), (5, 100_000),
+                                 (99_999, 100_000), (4_321, 9_876)])
+def test_clopper_pearson_closed_form_matches_scipy_root_search(k, n):
+    # independent computation: scipy's binomtest finds the same limits by root search on the binomial tails
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="exact")
+    low, high = rates.clopper_pearson(k, n)
+    assert low == pytest.approx(ci.low, rel=1e-8, abs=1e-12)
+    assert high == pytest.approx(ci.high, rel=1e-8, abs=1e-12)
+
+
+def _grid():
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 5, 10, 37, 100, 1000, 12_345, 250_000, 5_000_000):
+        for p in (0.5, 0.003, 0.2, 0.97, *rng.uniform(0.01, 0.99, 3)):
+            sd = math.sqrt(n * p * (1 - p))
+            for k in {0, n, *(int(round(n * p + z * sd)) for z in (-6, -3, -2, -1, 0, 0.5, 1, 2.5, 4, 7))}:
+                if 0 <= k <= n:
+                    yield k, n, float(p)
+
+
+def test_binomial_p_value_matches_scipy_binomtest():
+    # independent computation: scipy's binomtest (boost point probabilities, its own tails)
+    checked = 0
+    for k, n, p in _grid():
+        expected = stats.binomtest(k, n, p).pvalue
+        got = rates.binomial_p_value(k, n, p)
+        assert got == pytest.approx(expected, abs=1e-4), (k, n, p)
+        if 1e-250 < expected < 0.1:  # the p-values a significance flag turns on: to 1e-6 relative
+            assert got == pytest.approx(expected, rel=1e-6), (k, n, p)
+        checked += 1
+    assert checked > 500

@@ -67,6 +67,9 @@ def current() -> Db:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+    """The app's read-only connection, open for the server's life. While it is open, the engine's own
+    ``store.connect(path, read_only=True)`` calls reuse its database instance (DuckDB's instance cache):
+    no file open per query (~25 ms) and a warm buffer cache instead of re-reading the columns every time."""
     con = store.connect(path, read_only=True)
     with _lock:
         _open.append(con)
@@ -202,6 +205,7 @@ def load_info(db: Db) -> dict[str, Any] | None:
                  f"ingested with `python -m analytics ingest`.")
         return None
     try:
+        _connection(db.path, db.mtime)  # held open: every query of the engine shares its instance and buffers
         return info(db.path, db.mtime)
     except (IngestError, duckdb.Error, OSError) as exc:
         st.error(f"**The database `{db.path}` cannot be read:** {' '.join(str(exc).split())[:300]}")

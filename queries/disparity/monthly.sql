@@ -1,7 +1,7 @@
--- Monthly counts of cannabis records by group for one dataset (limited to $sections when non-empty).
-SELECT date_trunc('month', {{date}})::DATE AS month, race_group AS "group", count(*) AS count
-FROM {{table}}
-WHERE is_cannabis AND {{date}} BETWEEN $start AND $end
-  AND (len($sections) = 0 OR list_contains($sections, law_section))
+-- Monthly counts of cannabis records by group for one dataset within [$start, $end] (limited to $sections
+-- when non-empty), from the cells (queries/cells/period.sql).
+WITH {{> cells/period}}
+SELECT month, race_group AS "group", sum(n)::BIGINT AS count
+FROM cannabis
 GROUP BY ALL
 ORDER BY month, "group";

@@ -1,8 +1,9 @@
 -- Re-apply a target regime to the cannabis records of one dataset, by group.
 -- In: temp table crosswalk (from analytics/project.py: one row per charged regime × section ×
 --     subdivision × age band, with the charged class and the low / central / high class under the target);
---     $reform_from, $mrta_from (effective dates), $start, $end; $expunge_2019 / $expunge_target: the
---     sections whose records the 2019 law / the target regime expunge automatically.
+--     the records of [$start, $end] as cells (queries/cells/period.sql, with its parameters: $reform_from,
+--     $mrta_from, the whole-month window, $sections); $expunge_2019 / $expunge_target: the sections whose
+--     records the 2019 law / the target regime expunge automatically.
 -- A record's code means what the law said on its date: the charged regime comes from the record's date.
 -- Subdivision-level rows are used where the crosswalk has them, else the section-level row.
 -- Each bound (low, central, high) sorts every record into criminal, violation or legal (lawful or civil);
@@ -12,22 +13,18 @@
 -- records no crosswalk row fits (e.g. a code the law of its date did not have) are counted as unmatched.
 -- {{area_by}} adds a second grouping (the disparity statistics count group × borough, precinct or period;
 -- 'all_areas' for none); $sections limits the records to those sections (empty list: every cannabis section).
+-- Groupings name cell columns: race_group, boro_code, precinct, age_band, sex_code, charged_regime, event_year.
 -- precinct_2020: precinct 116 (created 2023) counted with 105, the 2020 precinct it was carved from.
-WITH base AS (
-    SELECT *,
-           CASE WHEN {{date}} < $reform_from THEN 'old-1977'
-                WHEN {{date}} < $mrta_from THEN 'reform-2019'
-                ELSE 'mrta-2021' END AS charged_regime,
-           CAST(year({{date}}) AS VARCHAR) AS event_year,
-           CASE {{precinct}} WHEN 116 THEN 105 ELSE {{precinct}} END AS precinct_2020,
+WITH {{> cells/period}},
+base AS (
+    SELECT *, CAST(year(month) AS VARCHAR) AS event_year,
+           CASE precinct WHEN 116 THEN 105 ELSE precinct END AS precinct_2020,
            '*' AS all_areas
-    FROM {{table}}
-    WHERE is_cannabis AND {{date}} BETWEEN $start AND $end
-      AND (len($sections) = 0 OR list_contains($sections, law_section))
+    FROM cannabis
 ),
-records AS (  -- aggregate first: the crosswalk join and the outcome tests then run on a few thousand rows
+records AS (  -- by group × area × code: the crosswalk join and the outcome tests then run on a few thousand rows
     SELECT CAST({{group_by}} AS VARCHAR) AS grp, CAST({{area_by}} AS VARCHAR) AS area,
-           law_section, law_subdivision, age_band, charged_regime, count(*) AS n
+           law_section, law_subdivision, age_band, charged_regime, sum(n)::BIGINT AS n
     FROM base
     GROUP BY ALL
 ),
@@ -71,4 +68,4 @@ SELECT coalesce(grp, 'Unknown') AS "group", area,
        coalesce(sum(n) FILTER (WHERE unverified), 0) AS on_unverified_rules
 FROM matched
 GROUP BY ALL
-ORDER BY records DESC;
+ORDER BY records DESC, "group", area;
