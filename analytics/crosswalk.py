@@ -106,43 +106,57 @@ class Bounds:
         return self.low.klass, self.central.klass, self.high.klass
 
 
+def _cuts(*regimes: Regime) -> frozenset[float]:
+    return frozenset().union(*(r.thresholds() for r in regimes))
+
+
+def _bands(cuts: frozenset[float]) -> list[tuple[float, float | None]]:
+    edges = [0.0, *sorted(cuts - {0.0})]
+    return [(lo, hi) for lo, hi in zip(edges, [*edges[1:], None])]
+
+
 def amount_bands(*regimes: Regime) -> list[tuple[float, float | None]]:
     """Bands between every threshold the regimes use: (0, 2], (2, 25], … (45359.2, None)."""
-    cuts = sorted(set().union(*(r.thresholds() for r in regimes)) - {0.0})
-    edges = [0.0, *cuts]
-    return [(lo, hi) for lo, hi in zip(edges, [*cuts, None])]
+    return _bands(_cuts(*regimes))
 
 
 def fact_space(*regimes: Regime) -> list[Fact]:
-    return [Fact(conduct, lo, hi, actor, other)
-            for conduct in CONDUCTS for lo, hi in amount_bands(*regimes)
-            for actor in AGES for other in AGES]
-
-
-def consistent_facts(charged: Regime, section: str, subdivision: int | None, age_band: str,
-                     space: list[Fact]) -> list[Fact]:
-    """Facts that ``charged`` files under ``section`` (and subdivision, when the record has one), A1."""
-    ages, _ = AGE_BANDS.get(age_band, AGE_BANDS["UNKNOWN"])
-    charges = _charges(charged, tuple(space))
-
-    def charged_as(codes: frozenset[tuple[str, int | None]]) -> bool:
-        return (section, subdivision) in codes if subdivision is not None else any(s == section for s, _ in codes)
-
-    return [f for f, codes in zip(space, charges) if f.actor_age in ages and charged_as(codes)]
+    return list(_space_for(_cuts(*regimes)))
 
 
 @lru_cache(maxsize=64)
-def _charges(charged: Regime, space: tuple[Fact, ...]) -> tuple[frozenset[tuple[str, int | None]], ...]:
-    """Per fact of ``space``, the (section, subdivision) codes ``charged`` files it under: each fact is
-    classified once per regime, not once per section × subdivision × age band asked about."""
-    return tuple(frozenset((r.section, r.subdivision) for r in charged.classify(f).rules) for f in space)
+def _space_for(cuts: frozenset[float]) -> tuple[Fact, ...]:
+    return tuple(Fact(conduct, lo, hi, actor, other)
+                 for conduct in CONDUCTS for lo, hi in _bands(cuts) for actor in AGES for other in AGES)
+
+
+def consistent_facts(charged: Regime, section: str, subdivision: int | None, age_band: str,
+                     cuts: frozenset[float]) -> list[Fact]:
+    """Facts of the space cut at ``cuts`` that ``charged`` files under ``section`` (and subdivision, when the
+    record has one), A1."""
+    ages, _ = AGE_BANDS.get(age_band, AGE_BANDS["UNKNOWN"])
+    filed = _filed_under(charged, cuts).get((section, subdivision), frozenset())
+    return [f for i, f in enumerate(_space_for(cuts)) if i in filed and f.actor_age in ages]
+
+
+@lru_cache(maxsize=64)
+def _filed_under(charged: Regime, cuts: frozenset[float]) -> dict[tuple[str, int | None], frozenset[int]]:
+    """Positions in the fact space of the facts ``charged`` files under each (section, subdivision) and under
+    each section whatever the subdivision (key (section, None)): every fact is classified once per regime,
+    not once per section × subdivision × age band asked about."""
+    index: dict[tuple[str, int | None], set[int]] = {}
+    for i, fact in enumerate(_space_for(cuts)):
+        for r in charged.classify(fact).rules:
+            index.setdefault((r.section, r.subdivision), set()).add(i)
+            index.setdefault((r.section, None), set()).add(i)
+    return {code: frozenset(positions) for code, positions in index.items()}
 
 
 @lru_cache(maxsize=65536)
 def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str, target: Regime,
            assume: Assumptions = DEFAULT) -> Bounds | None:
     """Low / central / high outcome under ``target`` of a record charged as ``section``; None if no fact fits."""
-    facts = consistent_facts(charged, section, subdivision, age_band, space(charged, target))
+    facts = consistent_facts(charged, section, subdivision, age_band, space_cuts(charged, target))
     if not facts:
         return None
     outcomes = [target.classify(f) for f in facts]
@@ -178,20 +192,12 @@ def _central(facts: list[Fact], age_band: str, target: Regime, assume: Assumptio
     return min(tied, key=lambda o: o.rank)                                               # A3
 
 
-@lru_cache(maxsize=None)
-def _space_for(ids: tuple[str, ...]) -> tuple[Fact, ...]:
+def space_cuts(charged: Regime, target: Regime) -> frozenset[float]:
+    """The thresholds the fact space is cut at: every threshold of the shipped regimes and of the two in
+    hand (the space itself is built once per set of thresholds)."""
     from analytics import regimes
-    return tuple(fact_space(*(regimes.load(i) for i in ids)))
-
-
-def space(charged: Regime, target: Regime) -> list[Fact]:
-    """The fact space cut at every threshold of the shipped regimes and of the two in hand (cached)."""
-    from analytics import regimes
-    shipped = tuple(regimes.REGIME_IDS)
-    if charged.id in shipped and target.id in shipped:
-        return list(_space_for(shipped))
-    return fact_space(*(regimes.load(i) for i in shipped), charged, target)
+    return _cuts(*regimes.load_all().values(), charged, target)
 
 
 __all__ = ["ASSUMPTIONS", "AGE_BANDS", "Assumptions", "Bounds", "amount_bands", "bounds", "consistent_facts",
-           "fact_space", "space"]
+           "fact_space", "space_cuts"]

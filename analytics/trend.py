@@ -27,8 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 import store
 from analytics import cells, population
@@ -118,6 +116,9 @@ def design(months: pd.DatetimeIndex, breaks: list[dict[str, Any]], seasonal: boo
 def _fit(y: np.ndarray, x: pd.DataFrame, offset: np.ndarray):
     """Poisson fit, then the quasi-Poisson dispersion Pearson X²/df floored at 1 (never narrower intervals
     than Poisson; a perfectly regular series would otherwise get a dispersion of 0)."""
+    import statsmodels.api as sm  # 0.7 s to import: only the Trends page and the trend command pay it
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     model = sm.GLM(y, x, family=sm.families.Poisson(), offset=offset)
     with warnings.catch_warnings():  # separation shows up as a non-estimable effect (see _ratio)
         warnings.simplefilter("ignore", PerfectSeparationWarning)

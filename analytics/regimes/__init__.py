@@ -167,8 +167,13 @@ def load(name_or_path: str | Path) -> Regime:
     if path.suffix not in (".yaml", ".yml"):
         if str(name_or_path) not in REGIME_IDS:
             raise RegimeError(f"unknown regime {name_or_path!r}: choose {', '.join(REGIME_IDS)} or a .yaml file")
-        path = HERE / f"{name_or_path}.yaml"
+        return _shipped(str(name_or_path))
     return _load_path(path.resolve())
+
+
+@lru_cache(maxsize=None)
+def _shipped(regime_id: str) -> Regime:
+    return _load_path((HERE / f"{regime_id}.yaml").resolve())
 
 
 def load_all() -> dict[str, Regime]:
