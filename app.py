@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import process
 from ui.nav import PAGES
 
+process.settle()  # once per server process (see ui/process.py)
 st.set_page_config(page_title="NY marijuana enforcement", page_icon=":material/balance:", layout="wide")
 
 page = st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
