@@ -103,7 +103,10 @@ def main() -> None:
                          "widget_change_each_s": each}
         print(page, results[page], flush=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    payload = {"records": args.records if build_s is not None else None, "db": str(db) if args.db else "tmp",
+    import duckdb
+    with duckdb.connect(str(db), read_only=True) as con:
+        records = con.execute("SELECT (SELECT count(*) FROM arrests) + (SELECT count(*) FROM summonses)").fetchone()[0]
+    payload = {"records": records, "db": str(db) if args.db else "tmp",
                "db_bytes": db.stat().st_size, "build_s": round(build_s, 1) if build_s else None,
                "repeat": args.repeat, "streamlit_start_s": round(streamlit_start, 3), "pages": results,
                "peak_memory_mb": round(peak_mb),
