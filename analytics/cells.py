@@ -79,8 +79,10 @@ def mark_current(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild every dataset's cells unless they are current (inside the caller's transaction); True when
-    rebuilt."""
+    """Create the cells tables if missing and rebuild every dataset's cells unless they are current (inside
+    the caller's transaction); True when rebuilt."""
+    for table in TABLES.values():
+        store.execute(con, "cells/table", cells=table)
     if current(con):
         return False
     for dataset in DATASETS:

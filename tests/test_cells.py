@@ -120,14 +120,19 @@ def test_window_takes_only_whole_months_from_the_cells(start, end, whole):
     assert (w["start"], w["end"]) == (start, end)
 
 
-def test_an_older_database_is_answered_exactly_then_upgraded(tmp_path, demo_db):
+def _older(tmp_path, demo_db, *statements: str):
+    """A copy of the demo database as an older version left it (``statements`` undo what it did not have)."""
     old = tmp_path / "old.duckdb"
     shutil.copy(demo_db, old)
-    con = duckdb.connect(str(old))
-    con.execute("DELETE FROM meta WHERE name = 'cells'")
-    con.execute("DROP TABLE arrests_cells")
-    con.execute("DROP TABLE summonses_cells")  # as a database built before the cells existed
-    con.close()
+    with duckdb.connect(str(old)) as con:
+        for sql in statements:
+            con.execute(sql)
+    return old
+
+
+def test_an_older_database_is_answered_exactly_then_upgraded(tmp_path, demo_db):
+    old = _older(tmp_path, demo_db, "DELETE FROM meta WHERE name = 'cells'", "DROP TABLE arrests_cells",
+                 "DROP TABLE summonses_cells")  # as a database built before the cells existed
     for dataset in TABLES:
         assert (project.project(old, dataset, "reform-2019", by="precinct")["groups"]
                 == project.project(demo_db, dataset, "reform-2019", by="precinct")["groups"])
@@ -139,12 +144,8 @@ def test_an_older_database_is_answered_exactly_then_upgraded(tmp_path, demo_db):
 
 
 def test_opening_an_older_database_for_writing_builds_its_cells(tmp_path, demo_db):
-    old = tmp_path / "old.duckdb"
-    shutil.copy(demo_db, old)
-    con = duckdb.connect(str(old))
-    con.execute("UPDATE meta SET value = 'cut by an older version' WHERE name = 'cells'")
-    con.execute("DELETE FROM arrests_cells")
-    con.close()
+    old = _older(tmp_path, demo_db, "UPDATE meta SET value = 'cut by an older version' WHERE name = 'cells'",
+                 "DELETE FROM arrests_cells")
     ingest.open_db(old).close()
     assert_cells_match(old)
 

@@ -120,34 +120,5 @@ CREATE TABLE IF NOT EXISTS conflicts (
 CREATE TABLE IF NOT EXISTS ref_race_labels (label VARCHAR PRIMARY KEY, race_group VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_boroughs (spelling VARCHAR PRIMARY KEY, boro_code VARCHAR NOT NULL, boro_name VARCHAR NOT NULL);
 
--- Cannabis cells (analytics/cells.py): each dataset's cannabis records counted by calendar month × law
--- period of the record's date × Penal Law code × age band × group × sex × borough × precinct. The dashboard
--- and the statistics read these instead of the records; ingest keeps them in step in the file's transaction.
-CREATE TABLE IF NOT EXISTS arrests_cells (
-    month           DATE NOT NULL,      -- first day of the calendar month
-    charged_regime  VARCHAR NOT NULL,   -- the law in force on the records' dates (a cell never spans two)
-    law_section     VARCHAR,
-    law_subdivision SMALLINT,
-    age_band        VARCHAR NOT NULL,
-    race_group      VARCHAR NOT NULL,
-    sex_code        VARCHAR NOT NULL,
-    boro_code       VARCHAR,
-    precinct        INTEGER,
-    first_date      DATE NOT NULL,      -- earliest and latest record date in the cell
-    last_date       DATE NOT NULL,
-    n               BIGINT NOT NULL     -- records
-);
-CREATE TABLE IF NOT EXISTS summonses_cells (
-    month           DATE NOT NULL,
-    charged_regime  VARCHAR NOT NULL,
-    law_section     VARCHAR,
-    law_subdivision SMALLINT,
-    age_band        VARCHAR NOT NULL,
-    race_group      VARCHAR NOT NULL,
-    sex_code        VARCHAR NOT NULL,
-    boro_code       VARCHAR,
-    precinct        INTEGER,
-    first_date      DATE NOT NULL,
-    last_date       DATE NOT NULL,
-    n               BIGINT NOT NULL
-);
+-- The cannabis cells tables (arrests_cells, summonses_cells) are created by analytics/cells.py from
+-- queries/cells/table.sql.
