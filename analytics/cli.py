@@ -159,6 +159,9 @@ def _info_text(i: dict) -> str:
     ]
     if i["synthetic"]:
         lines.append("SYNTHETIC DEMO DATA: not NYPD records")
+    if not i["cells_current"]:
+        lines.append("cannabis cells missing or from an older version: run `summarize` (figures stay exact, "
+                     "but slow)")
     lines.append("files:")
     lines += [f"  [{s['source_id']}] {_file_line(s)}" for s in i["sources"]]
     if i["conflicts"]:

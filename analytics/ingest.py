@@ -474,6 +474,7 @@ def info(db_path: str | Path) -> dict[str, Any]:
         conflicts = store.fetch_dicts(con, "info/conflicts")
         unmapped = store.fetch_dicts(con, "info/unmapped_labels")
         reasons = store.fetch_dicts(con, "info/quarantine_reasons")
+        cells_current = cells.current(con)
     finally:
         con.close()
     return {
@@ -483,6 +484,7 @@ def info(db_path: str | Path) -> dict[str, Any]:
         "synthetic": bool(summary["synthetic"]),
         "sources": [{k: _iso(v) for k, v in s.items()} for s in sources],
         "conflicts": conflicts, "quarantine_reasons": reasons, "unmapped_labels": unmapped,
+        "cells_current": cells_current,
     }
 
 

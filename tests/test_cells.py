@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import store
 from analytics import cells, disparity, ingest, project, regimes, trend
-from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, query, summons, write_csv
+from conftest import ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli_json, query, summons, write_csv
 
 TABLES = {"arrests": ("arrests", "arrest_date", "arrest_precinct"),
           "summonses": ("summonses", "summons_date", "precinct_of_occur")}
@@ -137,7 +137,9 @@ def test_an_older_database_is_answered_exactly_then_upgraded(tmp_path, demo_db):
         assert (project.project(old, dataset, "reform-2019", by="precinct")["groups"]
                 == project.project(demo_db, dataset, "reform-2019", by="precinct")["groups"])
     assert query(old, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '%cells%'") == [(0,)]
+    assert cli_json("info", "--db", old)["cells_current"] is False
     out = cli_json("summarize", "--db", old)
+    assert cli_json("info", "--db", old)["cells_current"] is True
     assert {d: c["records"] for d, c in out["datasets"].items()} == {
         d: query(old, f"SELECT count(*) FROM {t} WHERE is_cannabis")[0][0] for d, (t, _, _) in TABLES.items()}
     assert_cells_match(old)
@@ -156,3 +158,14 @@ def test_fragments_are_included_and_filled():
     assert "{{" not in text
     assert "INSERT INTO arrests_cells" in text and "min(arrest_date) AS first_date" in text
     assert "WHEN arrest_date < $reform_from THEN 'old-1977'" in text
+
+
+def test_the_dashboard_says_when_the_cells_are_from_an_older_version(tmp_path, demo_db, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    old = _older(tmp_path, demo_db, "DELETE FROM meta WHERE name = 'cells'")
+    for db, shown in ((old, True), (demo_db, False)):
+        monkeypatch.setenv("ANALYTICS_DB", str(db))
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+        assert not at.exception, at.exception
+        assert any("python -m analytics summarize" in i.value for i in at.info) is shown

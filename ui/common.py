@@ -23,6 +23,10 @@ def start(title: str, intro: str | None = None) -> tuple[data.Db, dict[str, Any]
         return None
     if info["synthetic"]:
         st.warning(SYNTHETIC_BANNER, icon=":material/science:")
+    if not info.get("cells_current", True):
+        st.info(f"This database was built by an older version: every figure is still exact, but counted from "
+                f"the records at each question, which is slow at city scale. Run `python -m analytics summarize "
+                f"--db {db.path}` once to fix it.", icon=":material/speed:")
     if intro:
         st.markdown(intro)
     return db, info
