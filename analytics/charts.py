@@ -16,6 +16,7 @@ from typing import Any, Iterable
 
 import plotly.graph_objects as go
 
+from analytics import regimes
 from analytics.schema import RACE_GROUPS
 
 #: Okabe & Ito (2008), "Color Universal Design": the eight colours, by name
@@ -162,7 +163,7 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
         central = [by.get(n, {}).get("criminal_central", 0) for n in names]
         low = [by.get(n, {}).get("criminal_low", 0) for n in names]
         high = [by.get(n, {}).get("criminal_high", 0) for n in names]
-        fig.add_bar(x=names, y=central, name=f"under {regime} (central; bars: low–high)", marker_color=color,
+        fig.add_bar(x=names, y=central, name=f"under {regimes.label(regime)} (central; bars: low–high)", marker_color=color,
                     error_y={"type": "data", "symmetric": False, "array": [h - c for h, c in zip(high, central)],
                              "arrayminus": [c - lo for c, lo in zip(central, low)], "color": "#333333"},
                     hovertemplate="%{x}: %{y:,} (central)<extra></extra>")
@@ -176,7 +177,7 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
 def comparison_alt(results: dict[str, dict[str, Any]]) -> str:
     first = next(iter(results.values()))
     charged = sum(g["criminal_as_charged"] for g in first["groups"])
-    parts = "; ".join(f"under {r}: {_range(sum(g['criminal_low'] for g in res['groups']), sum(g['criminal_high'] for g in res['groups']))}"
+    parts = "; ".join(f"under {regimes.label(r)}: {_range(sum(g['criminal_low'] for g in res['groups']), sum(g['criminal_high'] for g in res['groups']))}"
                       for r, res in results.items())
     return (f"Grouped bars by race group of criminal cannabis {first['dataset']} {_period(first)}: "
             f"{fmt(charged)} as charged; {parts} (low–high bounds shown as error bars).")

@@ -183,7 +183,7 @@ def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, b
                             threshold=threshold, min_population=min_population)
     result: dict[str, Any] = {
         "dataset": dataset, "scope": scope, "sections": list(sections) or "all cannabis sections (PL 221, 222)",
-        "measure": (f"criminal charges under {target.id} ({bound} bound)" if regime
+        "measure": (f"criminal charges under {regimes.label(target.id)} ({bound} bound)" if regime
                     else f"{dataset} as charged"),
         "regime": target.id if regime else None, "bound": bound if regime else None,
         "reference": reference, "population_source": population.SOURCES["city"],

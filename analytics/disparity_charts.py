@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from analytics import population
+from analytics import population, regimes
 from analytics.charts import NEUTRAL_GREY, OKABE_ITO, fmt, group_color, layout
 
 GEOJSON = Path(__file__).resolve().parent.parent / "data" / "reference" / "geo" / "police_precincts.geojson"
@@ -114,7 +114,7 @@ def counterfactual_figure(result: dict[str, Any], source: str | None = None) -> 
                     hovertemplate="%{x}: %{y:.2f}× the " + reference + " rate (" + name + ")<extra></extra>")
     fig.add_hline(y=1, line_dash="dash", line_color=NEUTRAL_GREY)
     fig.update_yaxes(title_text=f"rate ratio of criminal charges vs {reference}")
-    title = f"Disparity in criminal charges as charged and under {result['regime']}, {_when(result)}"
+    title = f"Disparity in criminal charges as charged and under {regimes.label(result['regime'])}, {_when(result)}"
     fig = layout(fig, title, source)
     fig.update_layout(barmode="group")
     return fig
@@ -125,10 +125,10 @@ def counterfactual_alt(result: dict[str, Any]) -> str:
         return "–" if x.get("rate_ratio") is None else f"{x['rate_ratio']:.2f}"
 
     parts = "; ".join(f"{row['group']}: {r(row['as_charged'])} as charged, {r(row['low'])} / {r(row['central'])} / "
-                      f"{r(row['high'])} under {result['regime']}" for row in result["counterfactual"]
+                      f"{r(row['high'])} under {regimes.label(result['regime'])}" for row in result["counterfactual"]
                       if row["group"] != result["reference"] and row["as_charged"].get("rate_ratio") is not None)
     return (f"Grouped bars of rate ratios of criminal charges against {result['reference']} residents, as charged "
-            f"and under {result['regime']} (low, central, high bound), {_when(result)}: {parts}.")
+            f"and under {regimes.label(result['regime'])} (low, central, high bound), {_when(result)}: {parts}.")
 
 
 def mode_figure(mode: dict[str, Any], source: str | None = None) -> go.Figure:

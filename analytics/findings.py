@@ -89,8 +89,7 @@ def regime_finding(result: dict[str, Any], period: Period, group: str = HEADLINE
     if g is None or not g["criminal_as_charged"]:
         return None
     fewest, most = _drop(g)
-    law = {"reform-2019": "the 2019 law", "mrta-2021": "the MRTA (2021)", "old-1977": "the 1977 law"}.get(
-        result["regime"], result["regime_name"])
+    law = regimes.label(result["regime"])
     noun = "arrests" if period.dataset == "arrests" else "summonses"
     sentence = (f"Under {law}, {_between(fewest, most)} of the {fmt(g['criminal_as_charged'])} criminal cannabis "
                 f"charges ({noun}) against {group} New Yorkers in {period.label} would have been violations or "
@@ -114,7 +113,8 @@ def share_finding(result: dict[str, Any], period: Period, group: str = HEADLINE_
     else:
         span = (f"{100 * lows[0]:.1f}%" if lows[0] == lows[-1] else f"between {100 * lows[0]:.1f}% and "
                 f"{100 * lows[-1]:.1f}%")
-        rest = f"of the criminal charges that would remain under {result['regime']}, {span} would be against them."
+        rest = (f"of the criminal charges that would remain under {regimes.label(result['regime'])}, {span} would be "
+                "against them.")
     noun = "arrests" if period.dataset == "arrests" else "summonses"
     sentence = (f"{group} New Yorkers faced {share} of the {fmt(charged_total)} criminal cannabis charges ({noun}) "
                 f"in {period.label}; {rest}")
@@ -176,10 +176,10 @@ def disparity_finding(result: dict[str, Any], period: Period, group: str = HEADL
     if all(b is not None for b in bounds):
         lo, hi = min(bounds), max(bounds)
         span = f"{lo:.1f}" if round(lo, 1) == round(hi, 1) else f"between {lo:.1f} and {hi:.1f}"
-        sentence += (f" Counting only the charges that would have stayed criminal under {result['regime']}, the "
-                     f"ratio would be {span}.")
+        sentence += (f" Counting only the charges that would have stayed criminal under "
+                     f"{regimes.label(result['regime'])}, the ratio would be {span}.")
     else:
-        sentence += f" Under {result['regime']} too few criminal charges would remain to compute a ratio."
+        sentence += f" Under {regimes.label(result['regime'])} too few criminal charges would remain to compute a ratio."
     return Finding(f"disparity-{period.dataset}-{group}", sentence,
                    {"group": group, "reference": ref, "rate_ratio_as_charged": charged["rate_ratio"],
                     "ci_low": charged["ci_low"], "ci_high": charged["ci_high"], "counterfactual_ratios": bounds},

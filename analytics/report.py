@@ -172,7 +172,7 @@ def disparity_section(ctx: Context) -> Section | None:
                           for g in result["groups"]])
     note = (f"<p>{_e(result['rule'])} {_e(result['unknown']['treatment'])} Population: "
             f"{_e(result['population_source'])}.</p>")
-    return Section("disparity", f"Disparity per resident: {p.dataset} in {p.label}, and under {result['regime']}",
+    return Section("disparity", f"Disparity per resident: {p.dataset} in {p.label}, and under {regimes.label(result['regime'])}",
                    "".join(parts) + _table(frame) + note,
                    {"alt": dc.ratio_alt(result), "groups": result["groups"], "counterfactual": result["counterfactual"]})
 

@@ -41,7 +41,7 @@ def test_disparities_counterfactual_and_borough_split_from_the_url(monkeypatch, 
               reference="Hispanic")
     assert not at.exception
     heads = [h.value for h in at.subheader]
-    assert "Counterfactual: the disparity in criminal charges under reform-2019" in heads
+    assert "Counterfactual: the disparity in criminal charges under the 2019 law" in heads
     assert "By borough" in heads
     assert at.selectbox(key="reference").value == "Hispanic"
     assert "Black rate ÷ Hispanic rate" in metrics(at)

@@ -210,7 +210,7 @@ def test_counterfactual_disparity_under_the_2019_law(real_db_all):
         for bound in ("low", "central", "high"):
             assert cf[group][bound]["count"] == projected[group][f"criminal_{bound}"]
         assert cf[group]["as_charged"]["count"] == projected[group]["criminal_as_charged"]
-    assert out["measure"] == "criminal charges under reform-2019 (central bound)"
+    assert out["measure"] == "criminal charges under the 2019 law (central bound)"
     assert by_group(out["groups"])["Black"]["count"] == projected["Black"]["criminal_central"]
 
 

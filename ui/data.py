@@ -10,6 +10,7 @@ cleared (their keys hold the mtime, so no stale result can be served).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import shutil
@@ -88,8 +89,7 @@ def cursor(db: Db) -> duckdb.DuckDBPyConnection:
     return cur
 
 
-def close_all() -> None:
-    """Close every connection and cursor the app opened, and forget the cached ones."""
+def _close_open() -> None:
     with _lock:
         for con in _open:
             try:
@@ -97,7 +97,18 @@ def close_all() -> None:
             except Exception:  # noqa: BLE001 - already closed
                 pass
         _open.clear()
+
+
+@atexit.register
+def _release() -> None:
+    """Close and drop the held connections before the interpreter tears DuckDB's bindings down."""
+    _close_open()
     _connection.clear()
+
+
+def close_all() -> None:
+    """Close every connection and cursor the app opened, and forget the cached ones."""
+    _release()
     st.cache_data.clear()
 
 

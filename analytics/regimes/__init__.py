@@ -176,6 +176,15 @@ def _shipped(regime_id: str) -> Regime:
     return _load_path((HERE / f"{regime_id}.yaml").resolve())
 
 
+#: how sentences, chart titles and legends name the enacted laws (their ids stay in URLs, files and JSON)
+LABELS = {"old-1977": "the 1977 law", "reform-2019": "the 2019 law", "mrta-2021": "the MRTA (2021)"}
+
+
+def label(regime_id: str) -> str:
+    """A regime as a reader knows it: "the 2019 law"; a custom reform as "reform <id>"."""
+    return LABELS.get(regime_id, f"reform {regime_id}")
+
+
 def load_all() -> dict[str, Regime]:
     return {rid: load(rid) for rid in REGIME_IDS}
 

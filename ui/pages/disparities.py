@@ -100,7 +100,7 @@ if ctx:
         st.caption("  \n".join(notes))
         view_charts, tables = [rates_chart, ratio_chart], {name: frame}
         if regime:
-            st.subheader(f"Counterfactual: the disparity in criminal charges under {result['regime']}")
+            st.subheader(f"Counterfactual: the disparity in criminal charges under {regimes.label(result['regime'])}")
             cf_chart = exports.Chart(name + "-counterfactual", dc.counterfactual_figure(result, source),
                                      dc.counterfactual_alt(result))
             exports.chart(cf_chart, "counterfactual")

@@ -61,7 +61,7 @@ if ctx:
         m = st.columns(3)
         m[0].metric("Cannabis records", common.fmt(total))
         m[1].metric("Criminal as charged", common.fmt(charged))
-        m[2].metric(f"Criminal under {result['regime']} (low–high)",
+        m[2].metric(f"Criminal under {regimes.label(result['regime'])} (low–high)",
                     common.fmt(low) if low == high else f"{common.fmt(low)}–{common.fmt(high)}",
                     delta=f"{common.fmt(central - charged)} in the central case", delta_color="inverse")
         expunge = sum(g["expungeable_target"] for g in groups)
