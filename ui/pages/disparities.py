@@ -30,20 +30,20 @@ if ctx:
     ]
     state.bind("disparities", params)
     with st.container(border=True):
-        c = st.columns([1, 1.2, 1.2, 1.3, 1.3, 1.1])
+        c = st.columns(4)  # four to a row: the date inputs stay readable on a laptop
         c[0].selectbox("Dataset", ("arrests", "summonses"), key="dataset")
         c[1].date_input("From", key="start", min_value=lo, max_value=hi)
         c[2].date_input("To", key="end", min_value=lo, max_value=hi)
-        c[3].selectbox("Reference group", tuple(population.GROUP_VARIABLES), key="reference")
-        c[4].selectbox("Offences", ("all", "low-level"), key="scope",
-                       format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])
-        c[5].selectbox("Split", ("city", "borough", "period"), key="by",
+        c[3].selectbox("Split", ("city", "borough", "period"), key="by",
                        format_func=lambda s: {"city": "citywide", "borough": "by borough", "period": "by law period"}[s])
-        d = st.columns([2, 1, 3])
-        d[0].selectbox("Count the charges that would be criminal under…", targets, key="regime",
+        d = st.columns([1, 1.2, 2.2, 0.8])
+        d[0].selectbox("Reference group", tuple(population.GROUP_VARIABLES), key="reference")
+        d[1].selectbox("Offences", ("all", "low-level"), key="scope",
+                       format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])
+        d[2].selectbox("Count the charges that would be criminal under…", targets, key="regime",
                        format_func=lambda t: "no law: the records as charged" if t == "as charged"
                        else regimes.load(lawbook.targets()[t]).name)
-        d[1].selectbox("Bound", ("low", "central", "high"), key="bound",
+        d[3].selectbox("Bound", ("low", "central", "high"), key="bound",
                        disabled=st.session_state.get("regime") == "as charged")
     v = state.current(params)
     if v["start"] > v["end"]:
