@@ -130,6 +130,9 @@ def test_every_page_renders(browser, server, name):
         if name == "projection":
             phone = open_page(browser, f"{url}/{name}", width=390)
             assert phone.locator("[data-testid=stException]").count() == 0
+            for field in ("[data-testid=stSelectbox] input", "[data-testid=stDateInput] input"):
+                for i in range(2):  # the filters at the top; date inputs load lazily (grey skeletons until then)
+                    phone.locator(field).nth(i).wait_for(state="visible", timeout=30_000)
             phone.screenshot(path=str(SHOTS / f"{name}-phone.png"), full_page=False)
             phone.close()
     page.close()
