@@ -108,7 +108,9 @@ def window(start: dt.date | None, end: dt.date | None) -> dict[str, dt.date]:
     inside it, [whole_from, whole_to] (first days of months; whole_end the last day of whole_to), read
     from the cells; the days of [start, end] outside them are read from the records. A period inside one
     month has no whole month (whole_from > whole_to)."""
-    start, end = start or EARLIEST, end or LATEST
+    # no record lies outside [EARLIEST, LATEST] (ingest refuses dates before 2006 or after today), and
+    # clamping keeps the month arithmetic below inside the date range (9999-12-31 + 1 day overflows)
+    start, end = max(start or EARLIEST, EARLIEST), min(end or LATEST, LATEST)
     whole_from = start if start.day == 1 else _next_month(start)
     whole_end = end if (end + dt.timedelta(days=1)).day == 1 else end.replace(day=1) - dt.timedelta(days=1)
     return {"start": start, "end": end, "whole_from": whole_from, "whole_to": whole_end.replace(day=1),

@@ -178,7 +178,14 @@ def is_synthetic(path: Path, sha256: str) -> bool:
 def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database for writing, with the schema and reference tables."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    con = store.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
+    try:
+        con = store.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise IngestError(f"{db_path} is open in another process (a running dashboard holds it read-only): stop "
+                          f"that process and run this again, or load files on the dashboard's Data & methods "
+                          f"page, which writes a copy and swaps it in") from exc
     con.begin()
     try:
         store.execute(con, "schema/tables")

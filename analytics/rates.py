@@ -108,12 +108,15 @@ def rate_ratio_p_value(a: int, pop_a: float, b: int, pop_b: float) -> float | No
 
 
 def binomial_p_value(k: int, n: int, p: float) -> float:
-    """Two-sided exact binomial test of ``k`` successes in ``n`` trials against ``p`` (0 < p < 1): the sum of
+    """Two-sided exact binomial test of ``k`` successes in ``n`` trials against ``p``: the sum of
     the probabilities of every outcome no more likely than ``k`` (relative tolerance 1e-7), as R's
     ``binom.test`` and ``scipy.stats.binomtest``. The same algorithm as scipy's — the tail of ``k``, and a
     binary search for where the other tail starts — with the point probabilities from log-gamma and the
     tails from ``scipy.special.bdtr``: about 20 times faster, which a precinct table of hundreds of ratios
     needs. ``tests/test_rates.py`` checks it against ``binomtest`` on a grid up to n = 5 million."""
+    if p <= 0 or p >= 1:  # one outcome is certain: k is either it (p-value 1) or impossible (0)
+        return 1.0 if k == (0 if p <= 0 else n) else 0.0
+
     def pmf(x: int) -> float:
         return math.exp(math.lgamma(n + 1) - math.lgamma(x + 1) - math.lgamma(n - x + 1)
                         + x * math.log(p) + (n - x) * math.log1p(-p))

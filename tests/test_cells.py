@@ -107,6 +107,12 @@ def test_counts_for_any_dates_equal_the_records(demo_db, a, b, low_level, datase
     assert got == {(m, g): c for m, g, c in by_month}
 
 
+def test_dates_beyond_any_record_are_the_open_period(demo_db):
+    # 9999-12-31 is a valid date a user can type; the month arithmetic must not overflow on it
+    far = project.project(demo_db, "arrests", "mrta-2021", start=dt.date(1, 1, 1), end=dt.date(9999, 12, 31))
+    assert far["groups"] == project.project(demo_db, "arrests", "mrta-2021")["groups"]
+
+
 @pytest.mark.parametrize("start,end,whole", [
     (dt.date(2019, 8, 1), dt.date(2019, 8, 31), (dt.date(2019, 8, 1), dt.date(2019, 8, 1), dt.date(2019, 8, 31))),
     (dt.date(2019, 8, 28), dt.date(2019, 10, 15), (dt.date(2019, 9, 1), dt.date(2019, 9, 1), dt.date(2019, 9, 30))),

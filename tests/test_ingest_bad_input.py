@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from conftest import (ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli, cli_json, csv_text, query, snapshot,
-                      summons, write_csv)
+from conftest import (ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli, cli_json, csv_text, query, run_module,
+                      snapshot, summons, write_csv)
 
 
 @pytest.fixture
@@ -204,3 +204,22 @@ def test_several_reader_errors_on_one_line_are_listed_in_a_stable_order(tmp_path
     (reason,) = query(db, "SELECT reason FROM quarantine")[0]
     assert reason == ("unparseable ARREST_DATE 'soon' (expected date %m/%d/%Y); "
                       "unparseable KY_CD 'y' (expected a number); unparseable PD_CD 'x' (expected a number)")
+
+
+def test_a_database_held_by_another_process_is_a_one_line_error(populated, tmp_path):
+    """A running dashboard holds the file read-only; ingest and summarize say so and change nothing."""
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('holding', flush=True); sys.stdin.read()", str(populated)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"  # blocks until the lock is held
+        path = write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("9")])
+        for args in (("ingest", path), ("summarize",)):
+            result = run_module(*args, "--db", populated)
+            assert result.returncode != 0
+            lines = result.stderr.strip().splitlines()
+            assert len(lines) == 1 and "is open in another process" in lines[0], result.stderr
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    assert query(populated, "SELECT count(*) FROM arrests WHERE arrest_key = '9'") == [(0,)]

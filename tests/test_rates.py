@@ -137,3 +137,6 @@ def test_binomial_p_value_matches_scipy_binomtest():
             assert got == pytest.approx(expected, rel=1e-6), (k, n, p)
         checked += 1
     assert checked > 500
+    # a certain outcome (p = 0 or 1): k is it, or impossible
+    for k, n, p in ((0, 5, 0.0), (1, 5, 0.0), (5, 5, 1.0), (4, 5, 1.0)):
+        assert rates.binomial_p_value(k, n, p) == stats.binomtest(k, n, p).pvalue
