@@ -25,8 +25,9 @@ def start(title: str, intro: str | None = None) -> tuple[data.Db, dict[str, Any]
         st.warning(SYNTHETIC_BANNER, icon=":material/science:")
     if not info.get("cells_current", True):
         st.info(f"This database was built by an older version: every figure is still exact, but counted from "
-                f"the records at each question, which is slow at city scale. Run `python -m analytics summarize "
-                f"--db {db.path}` once to fix it.", icon=":material/speed:")
+                f"the records at each question, which is slow at city scale. Rebuild its summary once on the "
+                f"Data & methods page (or stop the dashboard and run `python -m analytics summarize --db "
+                f"{db.path}`).", icon=":material/speed:")
     if intro:
         st.markdown(intro)
     return db, info

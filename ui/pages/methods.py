@@ -69,6 +69,22 @@ if ctx:
     st.download_button("Methods note (Markdown)", exports.methods_note(info), file_name="METHODS.md",
                        mime="text/markdown", key="methods-md", on_click="ignore")
 
+    if not info.get("cells_current", True):
+        st.subheader("Rebuild the summary")
+        st.markdown("This database was built by an older version and has no current *cannabis cells*, the "
+                    "summary every figure is counted from (see the data model). Figures are exact without them, "
+                    "but slow at city scale. Rebuilding writes a copy and swaps it in, like an upload.")
+        if st.button("Rebuild the summary", key="summarize", type="primary"):
+            try:
+                with st.spinner("Counting the records into cells…"):
+                    out = data.summarize_copy(db)
+            except data.UploadRefused as exc:
+                st.error(f"Not rebuilt: {exc}. The database is unchanged.")
+            else:
+                st.success("Rebuilt: " + "; ".join(f"{d}: {common.fmt(c['records'])} cannabis records in "
+                                                   f"{common.fmt(c['cells'])} cells" for d, c in out["datasets"].items())
+                           + ". Every page now reads them.")
+
     st.subheader("Add NYC Open Data exports")
     st.markdown(
         f"Upload a CSV export of *NYPD Arrests Data* (Historic or Year-to-Date) or *NYPD Criminal Court Summons* "
