@@ -59,6 +59,15 @@ def test_its_interval_covers_the_truth_with_poisson_noise():
     assert level["ci_low"] < 0.4 < level["ci_high"]
     assert level["ci_high"] < 1.0  # a 60% drop on ~600 a month is not lost in the noise
     assert level["p_value"] < 0.001
+    # the interval is statsmodels' own GLM Wald interval (independent: conf_int of a fresh fit)
+    import statsmodels.api as sm
+    x = trend.design(pd.DatetimeIndex(s["month"]), breaks, seasonal=False)
+    offset = np.log(pd.DatetimeIndex(s["month"]).days_in_month.to_numpy(dtype=float))
+    poisson = sm.GLM(s["count"].to_numpy(), x, family=sm.families.Poisson(), offset=offset).fit()
+    scale = max(1.0, poisson.pearson_chi2 / poisson.df_resid)
+    ref = sm.GLM(s["count"].to_numpy(), x, family=sm.families.Poisson(), offset=offset).fit(scale=scale)
+    low, high = np.exp(ref.conf_int().loc["level:2019-08-28"])
+    assert (level["ci_low"], level["ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
 
 
 def test_ratio_model_recovers_a_planted_change_in_the_disparity():
