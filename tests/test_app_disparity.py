@@ -71,6 +71,10 @@ def test_trends_page_models_and_tables(monkeypatch, demo_db):
     heads = [h.value for h in at.subheader]
     assert "Change at each law date, per group" in heads and "Change in each group's rate ratio to White" in heads
     assert len(at.dataframe) == 2
+    # p-values in significant digits, never rounded to a flat 0.000
+    import json
+    for table in at.dataframe:
+        assert json.loads(table.proto.columns)["p_value"]["type_config"]["format"] == "%.2g"
 
 
 def test_geography_precinct_peer_table_matches_a_hand_query(monkeypatch, demo_db):

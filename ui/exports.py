@@ -136,6 +136,9 @@ def table(frame: pd.DataFrame, name: str, key: str, **kwargs: Any) -> None:
     """A table with thousands separators, and its CSV download."""
     config = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
               if pd.api.types.is_integer_dtype(frame[c]) and not c.endswith(("precinct", "_key"))}
+    # p- and q-values in two significant digits (3.1e-12, 0.047), never a flat "0.000"
+    config.update({c: st.column_config.NumberColumn(format="%.2g") for c in ("p_value", "q_value")
+                   if c in frame.columns})
     config.update(kwargs.pop("column_config", {}))
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
     st.download_button("CSV", data=table_csv(frame), file_name=f"{slug(name)}.csv", mime="text/csv",

@@ -116,7 +116,7 @@ if ctx:
             exports.table(area_frame, name + f"-by-{by}", "areas", column_config={
                 "population": st.column_config.NumberColumn(format="localized"),
                 **{c: st.column_config.NumberColumn(format="%.2f") for c in ("rate_per_100k", "rate_ratio", "ci_low",
-                                                                          "ci_high", "q_value", "years")}})
+                                                                          "ci_high", "years")}})
             st.caption(f"Significance after Benjamini–Hochberg at q = {result['fdr']['q']}: "
                        f"{result['fdr']['significant']} of {result['fdr']['comparisons']} ratios. "
                        f"Population: {result['area_population_source']}.")

@@ -73,7 +73,7 @@ if ctx:
             exports.table(boro, name + "-boroughs", "boroughs", column_config={
                 "population": st.column_config.NumberColumn(format="localized"),
                 **{c: st.column_config.NumberColumn(format="%.2f") for c in ("rate_per_100k", "rate_ratio",
-                                                                            "ci_low", "ci_high", "q_value")}})
+                                                                            "ci_low", "ci_high")}})
 
         st.subheader("A precinct against the city")
         st.selectbox("Precinct", precincts, key="precinct")
@@ -102,7 +102,7 @@ if ctx:
         st.subheader("All precincts")
         exports.table(rows, name + "-precincts", "precincts", column_config={
             c: st.column_config.NumberColumn(format="%.2f") for c in ("rate_per_100k", "rate_ratio", "ci_low",
-                                                                      "ci_high", "q_value")})
+                                                                      "ci_high")})
         exports.cite_box(exports.View("geography", f"Cannabis {v['dataset']} by precinct: {v['group']}",
                                       state.permalink("geography", query), {k: str(x) for k, x in v.items()},
                                       figures=[chart.alt], charts=[chart],

@@ -52,7 +52,7 @@ if ctx:
                     rows.append({kind: e["group"], "law": e["note"]})
             return pd.DataFrame(rows)
 
-        fmt2 = {c: st.column_config.NumberColumn(format="%.3f") for c in ("ratio", "ci_low", "ci_high", "p_value")}
+        fmt2 = {c: st.column_config.NumberColumn(format="%.3f") for c in ("ratio", "ci_low", "ci_high")}
         st.subheader("Change at each law date, per group")
         per_group = effects(result["groups"], "group")
         exports.table(per_group, name + "-its", "its", column_config=fmt2)
