@@ -499,6 +499,7 @@ def trend(db: str, dataset: str, reference: str, start: dt.datetime | None, end:
     def effects(entry: dict) -> list[str]:
         return [f"    {e['break']} {e['kind']:<5} "
                 + (f"× {e['ratio']:.3f} ({e['ci_low']:.3f}–{e['ci_high']:.3f}), p = {e['p_value']:.3g}"
+                   + (" (imprecise: too few records)" if e["imprecise"] else "")
                    if e["estimable"] else "not estimable") for e in entry.get("effects", [])]
 
     def text(p: dict) -> str:

@@ -201,8 +201,9 @@ def trend_section(ctx: Context) -> Section | None:
     if not result["monthly"]:
         return None
     rows = [{"group": g["group"], "date": e["break"], "law": e["label"], "effect": e["kind"], "ratio": e["ratio"],
-             "ci_low": e["ci_low"], "ci_high": e["ci_high"]} for g in result["groups"] for e in g.get("effects", [])
-            if e["kind"] == "level"]
+             "ci_low": e["ci_low"], "ci_high": e["ci_high"],
+             "reading": "too few records to read (95% CI spans more than ×100)" if e["imprecise"] else ""}
+            for g in result["groups"] for e in g.get("effects", []) if e["kind"] == "level"]
     skipped = "".join(f"<li>{_e(b['label'])} ({_e(b['date'])}): {_e(b['reason'])}</li>"
                       for b in result["skipped_breaks"])
     return Section("trend", f"Monthly {ctx.period.dataset} and the change at each law date",

@@ -129,6 +129,9 @@ def _fit(y: np.ndarray, x: pd.DataFrame, offset: np.ndarray):
 
 
 _Z95 = float(special.ndtri(0.975))
+#: an effect whose 95% interval spans more than a factor of 100 (0.1 to 10, say) says nothing a reader can use:
+#: it is flagged "imprecise" (too few records around that date), though still reported
+_IMPRECISE = float(np.log(100))
 
 
 def _ratio(fit, name: str) -> dict[str, Any]:
@@ -139,9 +142,10 @@ def _ratio(fit, name: str) -> dict[str, Any]:
     # interval table for each of the ~80 coefficients asked for
     low, high = coef - _Z95 * fit.bse[name], coef + _Z95 * fit.bse[name]
     if not np.all(np.isfinite([coef, low, high])) or high - low > 20:
-        return {"ratio": None, "ci_low": None, "ci_high": None, "p_value": None, "estimable": False}
+        return {"ratio": None, "ci_low": None, "ci_high": None, "p_value": None, "estimable": False,
+                "imprecise": False}
     return {"ratio": float(np.exp(coef)), "ci_low": float(np.exp(low)), "ci_high": float(np.exp(high)),
-            "p_value": float(fit.pvalues[name]), "estimable": True}
+            "p_value": float(fit.pvalues[name]), "estimable": True, "imprecise": high - low > _IMPRECISE}
 
 
 def _effects(fit, breaks: list[dict[str, Any]], suffix: str = "") -> list[dict[str, Any]]:

@@ -75,6 +75,9 @@ def test_trends_page_models_and_tables(monkeypatch, demo_db):
     import json
     for table in at.dataframe:
         assert json.loads(table.proto.columns)["p_value"]["type_config"]["format"] == "%.2g"
+        rows = table.value.dropna(subset=["ci_low"])
+        flagged = rows["reading"].str.startswith("too few records")
+        assert (flagged == (rows["ci_high"] / rows["ci_low"] > 100)).all()
 
 
 def test_geography_precinct_peer_table_matches_a_hand_query(monkeypatch, demo_db):

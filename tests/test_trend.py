@@ -70,6 +70,23 @@ def test_its_interval_covers_the_truth_with_poisson_noise():
     assert (level["ci_low"], level["ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
 
 
+def test_an_effect_with_too_few_records_is_flagged_imprecise():
+    # about one record a month, and none at all for the six months after the MRTA: the fit is still
+    # "estimable" for the 2019 break but its interval spans far more than x100 for the MRTA level
+    rng = np.random.default_rng(3)
+    s = series("2016-01-01", "2023-12-01", lambda m: (0.03 if m < pd.Timestamp("2021-04-01") else 0.003))
+    s["count"] = rng.poisson(s["count"])
+    breaks, _ = trend.usable_breaks(pd.DatetimeIndex(s["month"]))
+    eff = {(e["break"], e["kind"]): e for e in trend.its(s, breaks)["effects"]}
+    for e in eff.values():  # the flag is exactly "the interval spans more than a factor of 100"
+        if e["estimable"]:
+            assert e["imprecise"] == (e["ci_high"] / e["ci_low"] > 100)
+    assert any(e["imprecise"] for e in eff.values())
+    dense = series("2016-01-01", "2023-12-01", lambda m: 20.0)
+    dense["count"] = rng.poisson(dense["count"])
+    assert not any(e["imprecise"] for e in trend.its(dense, breaks)["effects"])
+
+
 def test_ratio_model_recovers_a_planted_change_in_the_disparity():
     # group rate 8× the reference before 2019-09, 4× after: the ratio halves at the 2019 law
     ref = series("2016-01-01", "2023-12-01", lambda m: 50.0)

@@ -41,13 +41,17 @@ if ctx:
         for b in result["skipped_breaks"]:
             st.caption(f"Not modelled: {b['label']} ({b['date']}) — {b['reason']}.")
 
+        IMPRECISE = "too few records to read: the 95% CI spans more than ×100"
+
         def effects(entries: list[dict], kind: str) -> pd.DataFrame:
             rows = []
             for e in entries:
                 for x in e.get("effects", []):
                     rows.append({kind: e["group"], "date": x["break"], "law": x["label"], "effect": x["kind"],
                                  "ratio": x["ratio"], "ci_low": x["ci_low"], "ci_high": x["ci_high"],
-                                 "p_value": x["p_value"]})
+                                 "p_value": x["p_value"],
+                                 "reading": IMPRECISE if x["imprecise"] else ("not estimable" if not x["estimable"]
+                                                                              else "")})
                 if e.get("note"):
                     rows.append({kind: e["group"], "law": e["note"]})
             return pd.DataFrame(rows)
@@ -63,7 +67,7 @@ if ctx:
         ratios = effects(result["ratios"], "group vs reference")
         exports.table(ratios, name + "-its-ratio", "its-ratio", column_config=fmt2)
         biggest = [x for e in result["groups"] if e["group"] in ("Black", "Hispanic", "White")
-                   for x in e.get("effects", []) if x["kind"] == "level" and x["estimable"]]
+                   for x in e.get("effects", []) if x["kind"] == "level" and x["estimable"] and not x["imprecise"]]
         figures = [f"{x['label']}: level × {x['ratio']:.2f} ({x['ci_low']:.2f}–{x['ci_high']:.2f})" for x in biggest[:3]]
         exports.cite_box(exports.View("trends", f"Monthly cannabis {v['dataset']} around the law dates",
                                       state.permalink("trends", query), {k: str(x) for k, x in v.items()},
