@@ -31,7 +31,7 @@ $(DEMO_DB): $(VENV)/.runtime $(DEMO_INPUTS)
 demo: $(DEMO_DB)
 
 run: $(VENV)/.runtime $(DEMO_DB)
-	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/python -m ui.serve --server.port $(PORT) --server.headless true
 
 browsers:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \

@@ -1,4 +1,5 @@
-"""Once per server process: the long-lived part of the heap is set aside from the garbage collector.
+"""Once per server process: the app's start-up, and the long-lived part of the heap set aside from the garbage
+collector.
 
 Streamlit re-runs the page scripts for every interaction, but the modules they import (pandas, plotly, the
 engine, the regimes and their caches) live as long as the server. Python's full (generation 2) collections
@@ -6,6 +7,10 @@ walk every one of those objects: measured at 10 million records, 7 such passes o
 app benchmark, each a visible stall in whichever widget change it fell into. ``gc.freeze()`` after the
 first imports moves them to a permanent generation the collector skips; garbage made later is collected as
 before. Nothing in the app depends on this for correctness.
+
+:func:`preload` imports the heavy modules (about 0.65 s) and touches no Streamlit cache, so ``ui.serve`` can
+run it before the server starts; :func:`settle` (app.py, first run) also imports the dashboard's own modules,
+whose ``st.cache_*`` functions must be created once the runtime exists, then freezes.
 """
 
 from __future__ import annotations
@@ -18,17 +23,23 @@ _lock = threading.Lock()
 _done = False
 
 
+def preload() -> None:
+    """Import what every page needs: pandas, plotly, DuckDB and the engine (no Streamlit caches)."""
+    import analytics.charts  # noqa: F401 - imported for their module-level objects
+    import analytics.disparity  # noqa: F401
+    import analytics.disparity_charts  # noqa: F401
+    import analytics.findings  # noqa: F401
+    import analytics.report  # noqa: F401
+    import pandas  # noqa: F401
+
+
 def settle() -> None:
     """Import what the pages use, then freeze what is alive now (first call only)."""
     global _done
     with _lock:
         if _done:
             return
-        import analytics.charts  # noqa: F401 - imported for their module-level objects
-        import analytics.disparity  # noqa: F401
-        import analytics.disparity_charts  # noqa: F401
-        import analytics.findings  # noqa: F401
-        import analytics.report  # noqa: F401
+        preload()
         import ui.data  # noqa: F401
         import ui.exports  # noqa: F401
         gc.collect()
