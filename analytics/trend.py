@@ -21,6 +21,7 @@ otherwise it is listed under ``skipped_breaks`` with the reason.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 import warnings
 from pathlib import Path
 from typing import Any
@@ -114,9 +115,21 @@ def design(months: pd.DatetimeIndex, breaks: list[dict[str, Any]], seasonal: boo
     return x
 
 
-def _fit(y: np.ndarray, x: pd.DataFrame, offset: np.ndarray):
+@dataclass(frozen=True)
+class _Fitted:
+    """What the effects need from a fit: coefficients, standard errors, p-values, dispersion."""
+
+    params: pd.Series
+    bse: pd.Series
+    pvalues: pd.Series
+    scale: float
+
+
+def _fit(y: np.ndarray, x: pd.DataFrame, offset: np.ndarray) -> _Fitted:
     """Poisson fit, then the quasi-Poisson dispersion Pearson X²/df floored at 1 (never narrower intervals
-    than Poisson; a perfectly regular series would otherwise get a dispersion of 0)."""
+    than Poisson; a perfectly regular series would otherwise get a dispersion of 0). The quasi-Poisson fit
+    has the Poisson coefficients and their standard errors times sqrt(dispersion), so those are scaled here
+    rather than fitted a second time (``GLM.fit(scale=...)`` gives the same numbers: tests/test_trend.py)."""
     import statsmodels.api as sm  # 0.7 s to import: only the Trends page and the trend command pay it
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
@@ -125,7 +138,11 @@ def _fit(y: np.ndarray, x: pd.DataFrame, offset: np.ndarray):
         warnings.simplefilter("ignore", PerfectSeparationWarning)
         fit = model.fit()
     dispersion = fit.pearson_chi2 / fit.df_resid if fit.df_resid > 0 else 1.0
-    return model.fit(scale=dispersion) if np.isfinite(dispersion) and dispersion > 1 else fit
+    scale = float(dispersion) if np.isfinite(dispersion) and dispersion > 1 else 1.0
+    bse = fit.bse * np.sqrt(scale)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pvalues = pd.Series(special.erfc(np.abs(fit.params / bse) / np.sqrt(2)), index=fit.params.index)
+    return _Fitted(fit.params, bse, pvalues, scale)  # Wald z tests, as GLM's (use_t is off)
 
 
 _Z95 = float(special.ndtri(0.975))

@@ -68,6 +68,8 @@ def test_its_interval_covers_the_truth_with_poisson_noise():
     ref = sm.GLM(s["count"].to_numpy(), x, family=sm.families.Poisson(), offset=offset).fit(scale=scale)
     low, high = np.exp(ref.conf_int().loc["level:2019-08-28"])
     assert (level["ci_low"], level["ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
+    assert level["p_value"] == pytest.approx(ref.pvalues["level:2019-08-28"], rel=1e-9, abs=1e-300)
+    assert trend.its(s, breaks)["dispersion"] == pytest.approx(ref.scale, rel=1e-12)
 
 
 def test_an_effect_with_too_few_records_is_flagged_imprecise():
