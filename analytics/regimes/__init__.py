@@ -144,6 +144,14 @@ class Regime:
     expunge_sections: frozenset[str] = frozenset()
     expunge_citation: str | None = None
 
+    def __post_init__(self) -> None:
+        # a regime is a cache key (crosswalk, bounds): hash its fields once, not on every lookup
+        object.__setattr__(self, "_hash", hash((self.id, self.name, self.effective_from, self.effective_until,
+                                                 self.rules, self.expunge_sections, self.expunge_citation)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
     def in_force(self, day: dt.date) -> bool:
         return ((self.effective_from is None or day >= self.effective_from)
                 and (self.effective_until is None or day <= self.effective_until))
