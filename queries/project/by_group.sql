@@ -23,13 +23,14 @@ base AS (
     FROM cannabis
 ),
 records AS (  -- by group × area × code: the crosswalk join and the outcome tests then run on a few thousand rows
-    SELECT CAST({{group_by}} AS VARCHAR) AS grp, CAST({{area_by}} AS VARCHAR) AS area,
+    SELECT {{group_by}} AS grp, {{area_by}} AS area,  -- typed here, text after the aggregate (fewer casts)
            law_section, law_subdivision, age_band, charged_regime, sum(n)::BIGINT AS n
     FROM base
     GROUP BY ALL
 ),
 matched AS (
-    SELECT r.grp, r.area, r.n, coalesce(x.charged_class, y.charged_class) AS charged_class,
+    SELECT CAST(r.grp AS VARCHAR) AS grp, CAST(r.area AS VARCHAR) AS area, r.n,
+           coalesce(x.charged_class, y.charged_class) AS charged_class,
            coalesce(x.low_class, y.low_class) AS low_class,
            coalesce(x.central_class, y.central_class) AS central_class,
            coalesce(x.high_class, y.high_class) AS high_class,
