@@ -49,6 +49,7 @@ screenshots: $(VENV)/.dev browsers
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.project_bench
+	$(BIN)/python -m bench.app_bench
 
 clean:
 	rm -rf $(VENV) data/demo data/*.duckdb data/*.duckdb.wal
