@@ -250,3 +250,37 @@ def test_report_command(demo_db, tmp_path):
     code, _, err = cli("report", "--db", tmp_path / "none.duckdb", "--out", out)
     assert code == 1 and "no such database" in err
     assert json.loads(json.dumps(payload))  # serialisable
+
+
+def test_the_database_swap_waits_for_queries_in_flight():
+    """A swap (upload or rebuild) starts only when no query is open on the old file, and queries that arrive
+    meanwhile wait for it: DuckDB would otherwise keep serving the old file under the new one's cache keys."""
+    import threading
+
+    from ui.data import Gate
+
+    writer_waiting, swapped, reader_after = threading.Event(), threading.Event(), threading.Event()
+    gate = Gate(on_writer_waiting=writer_waiting.set)
+    order: list[str] = []
+
+    def swap():
+        with gate.writing():
+            order.append("swap")
+            swapped.set()
+
+    def late_reader():
+        with gate.reading():
+            order.append("late query")
+            reader_after.set()
+
+    with gate.reading():  # a query in flight
+        writer = threading.Thread(target=swap)
+        writer.start()
+        assert writer_waiting.wait(30)  # the writer is waiting for this query...
+        assert not swapped.is_set()  # ...and has not swapped
+        late = threading.Thread(target=late_reader)
+        late.start()
+        order.append("query done")
+    writer.join(30)
+    late.join(30)
+    assert order == ["query done", "swap", "late query"]

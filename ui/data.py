@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import functools
 import os
 import shutil
 import tempfile
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import duckdb
 import pandas as pd
@@ -112,14 +114,73 @@ def close_all() -> None:
     st.cache_data.clear()
 
 
+# --------------------------------------------------------------------------------------------- the gate
+
+class Gate:
+    """Many readers (the engine's queries, run by the cached reads below) or one writer (the swap of the
+    database file by an upload or a rebuild). The swap waits until no query is running: DuckDB shares one
+    open database per path, so a query still open on the old file during the swap would tie every later
+    connection to the old file's contents, served under the new file's cache keys."""
+
+    def __init__(self, on_writer_waiting: Callable[[], None] | None = None) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self.on_writer_waiting = on_writer_waiting  # test hook: called while the writer waits for readers
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._writing = True  # from here new readers wait
+            if self._readers and self.on_writer_waiting:
+                self.on_writer_waiting()
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+_gate = Gate()
+
+
+def _reads(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``fn`` (a read of the database) as a reader of the gate."""
+    @functools.wraps(fn)
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        with _gate.reading():
+            return fn(*args, **kwargs)
+    return gated
+
+
 # --------------------------------------------------------------------------------------------- cached reads
 
 @st.cache_data(show_spinner=False, max_entries=4)
+@_reads
 def info(path: str, mtime: float) -> dict[str, Any]:
     return read_info(path)
 
 
 @st.cache_data(show_spinner="Re-applying the law to the records…", max_entries=256)
+@_reads
 def projection(path: str, mtime: float, dataset: str, regime: str, start: dt.date | None, end: dt.date | None,
                by: str = "group", assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
     return project(path, dataset, lawbook.targets()[regime], start=start, end=end, by=by, assume=assume)
@@ -133,6 +194,7 @@ def project_cached(db: Db):
 
 
 @st.cache_data(show_spinner="Counting and comparing with the Census…", max_entries=128)
+@_reads
 def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: str, reference: str,
               start: dt.date | None, end: dt.date | None, by: str | None, scope: str) -> dict[str, Any]:
     from analytics.disparity import disparity as run
@@ -150,6 +212,7 @@ def disparity_cached(db: Db):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
+@_reads
 def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
     from analytics.disparity import enforcement_mode
 
@@ -157,6 +220,7 @@ def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) ->
 
 
 @st.cache_data(show_spinner="Fitting the time series…", max_entries=32)
+@_reads
 def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, seasonal: bool) -> dict[str, Any]:
     from analytics.trend import trend as run
 
@@ -164,6 +228,7 @@ def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, sea
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@_reads
 def periods(path: str, mtime: float) -> dict[str, dict[str, Any]]:
     from analytics.findings import periods as read
 
@@ -179,6 +244,7 @@ def date_span(db: Db) -> tuple[dt.date, dt.date]:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+@_reads
 def choices(path: str, mtime: float, dataset: str) -> dict[str, list[str]]:
     cols = COLUMNS[dataset]
     rows = store.fetch_dicts(cursor(Db(path, mtime)), "dashboard/sections", table=cols["table"],
@@ -189,6 +255,7 @@ def choices(path: str, mtime: float, dataset: str) -> dict[str, list[str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@_reads
 def records(path: str, mtime: float, dataset: str, start: dt.date, end: dt.date, group: str | None,
             section: str | None, precinct: int | None, limit: int = RECORD_LIMIT) -> tuple[pd.DataFrame, int]:
     """At most ``limit`` matching records (the database does the LIMIT) and how many match in all."""
@@ -202,10 +269,20 @@ def records(path: str, mtime: float, dataset: str, start: dt.date, end: dt.date,
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+@_reads
 def explanation(path: str, mtime: float, key: str, regime: str) -> dict[str, Any]:
     from analytics.explain import explain
 
     return explain(path, key, lawbook.targets()[regime])
+
+
+def report_html(db: Db, permalink: str) -> str:
+    """The full HTML report (``analytics.report``), built as a reader of the gate (it queries the engine
+    directly, not only through the cached reads)."""
+    from analytics import report
+
+    with _gate.reading():
+        return report.build(db.path, run=project_cached(db), permalink=permalink)
 
 
 def load_info(db: Db) -> dict[str, Any] | None:
@@ -247,8 +324,9 @@ def _on_a_copy(target: Path, work: Callable[[Path], tuple[Any, bool]]) -> Any:
             shutil.copy2(target, copy)
         result, replace = work(copy)
         if replace:
-            close_all()
-            os.replace(copy, target)
+            with _gate.writing():  # no query is open on the old file while it is swapped
+                close_all()
+                os.replace(copy, target)
         return result
     finally:
         for leftover in (copy, Path(str(copy) + ".wal")):

@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from analytics import charts, report
+from analytics import charts
 from analytics.findings import key_findings
 from ui import common, data, exports, state
 from ui.nav import page_path
@@ -49,8 +49,7 @@ if ctx:
                             figures=[f.sentence for f in findings], charts=[chart], tables={"criminal-by-law": frame})
         exports.cite_box(view, info)
         st.download_button("Download the full report (HTML)", icon=":material/description:",
-                           data=lambda: report.build(db.path, run=data.project_cached(db),
-                                                     permalink=state.permalink("overview", {})),
+                           data=lambda: data.report_html(db, state.permalink("overview", {})),
                            file_name=f"ny-marijuana-report-{dt.date.today().isoformat()}.html", mime="text/html",
                            key="report", on_click="ignore")
     state.publish("overview", [])
