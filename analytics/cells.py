@@ -32,8 +32,6 @@ from analytics.schema import DATASETS
 
 VERSION = 1
 TABLES = {"arrests": "arrests_cells", "summonses": "summonses_cells"}
-#: the precinct column of each dataset
-PRECINCT = {"arrests": "arrest_precinct", "summonses": "precinct_of_occur"}
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
@@ -49,7 +47,7 @@ def stamp() -> str:
 
 def _ids(dataset: str, cells: str) -> dict[str, str]:
     spec = DATASETS[dataset]
-    return {"table": spec.table, "date": spec.date, "precinct": PRECINCT[dataset], "cells": cells}
+    return {"table": spec.table, "date": spec.date, "precinct": spec.precinct, "cells": cells}
 
 
 # ------------------------------------------------------------------------------------------- writing

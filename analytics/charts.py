@@ -64,7 +64,7 @@ def group_color(group: str) -> str:
 pio.templates.default = "plotly_white"
 
 
-def layout(fig: go.Figure, title: str, source: str | None) -> go.Figure:
+def layout(fig: go.Figure, title: str, source: str | None, barmode: str = "stack") -> go.Figure:
     """Title with the source as its subtitle (it travels with every PNG / SVG), legend on top, axes that make
     room for long group names."""
     title_spec: dict[str, Any] = {"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}}
@@ -72,7 +72,7 @@ def layout(fig: go.Figure, title: str, source: str | None) -> go.Figure:
         title_spec["subtitle"] = {"text": source, "font": {"size": 11, "color": "#555555"}}
     fig.update_layout(
         title=title_spec, font={"family": FONT, "size": 13, "color": "#222222"},
-        margin={"l": 60, "r": 20, "t": 120, "b": 40}, barmode="stack", height=520,
+        margin={"l": 60, "r": 20, "t": 120, "b": 40}, barmode=barmode, height=520,
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "xanchor": "left"})
     fig.update_xaxes(automargin=True)
     return fig
@@ -176,8 +176,7 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
                     hovertemplate="%{x}: %{y:,} (central)<extra></extra>")
     fig.update_yaxes(title_text="criminal charges", tickformat=",")
     title = f"Criminal cannabis {first['dataset']} {_period(first)}: as charged and under each law"
-    fig = layout(fig, title, source)
-    fig.update_layout(barmode="group")
+    fig = layout(fig, title, source, barmode="group")
     return fig
 
 

@@ -54,8 +54,7 @@ def rates_figure(result: dict[str, Any], source: str | None = None) -> go.Figure
                 hovertemplate="%{x}: %{y:,.1f} per 100,000 a year<extra></extra>")
     fig.update_yaxes(title_text="per 100,000 residents a year", tickformat=",")
     title = f"Cannabis {result['measure']}: rate per 100,000 residents, {_when(result)}"
-    fig = layout(fig, title, source)
-    fig.update_layout(barmode="group")
+    fig = layout(fig, title, source, barmode="group")
     return fig
 
 
@@ -115,8 +114,7 @@ def counterfactual_figure(result: dict[str, Any], source: str | None = None) -> 
     fig.add_hline(y=1, line_dash="dash", line_color=NEUTRAL_GREY)
     fig.update_yaxes(title_text=f"rate ratio of criminal charges vs {reference}")
     title = f"Disparity in criminal charges as charged and under {regimes.label(result['regime'])}, {_when(result)}"
-    fig = layout(fig, title, source)
-    fig.update_layout(barmode="group")
+    fig = layout(fig, title, source, barmode="group")
     return fig
 
 
@@ -145,8 +143,8 @@ def mode_figure(mode: dict[str, Any], source: str | None = None) -> go.Figure:
                              "arrayminus": [100 * (r["arrest_share"] - r["ci_low"]) for r in rows]},
                     hovertemplate=group + ", %{x}: %{y:.1f}% arrests<extra></extra>")
     fig.update_yaxes(title_text="% of enforcement that was an arrest", ticksuffix="%")
-    fig = layout(fig, "Arrest or summons? Share of cannabis enforcement that was a custodial arrest", source)
-    fig.update_layout(barmode="group")
+    fig = layout(fig, "Arrest or summons? Share of cannabis enforcement that was a custodial arrest", source,
+                 barmode="group")
     return fig
 
 

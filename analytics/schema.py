@@ -77,6 +77,7 @@ class Dataset:
     table: str
     key: str
     date: str
+    precinct: str  # the column of the precinct the event happened in
     columns: tuple[str, ...]
     required: frozenset[str]
     #: how DuckDB's CSV reader types each column (others are text); numbers are read as DOUBLE
@@ -124,6 +125,7 @@ ARRESTS = Dataset(
     table="arrests",
     key="arrest_key",
     date="arrest_date",
+    precinct="arrest_precinct",
     columns=(
         "arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code", "law_cat_cd",
         "arrest_boro", "arrest_precinct", "jurisdiction_code", "age_group", "perp_sex", "perp_race",
@@ -142,6 +144,7 @@ SUMMONSES = Dataset(
     table="summonses",
     key="summons_key",
     date="summons_date",
+    precinct="precinct_of_occur",
     columns=(
         "summons_key", "summons_date", "offense_description", "law_section_number", "law_description",
         "summons_category_type", "age_group", "sex", "race", "jurisdiction_code", "boro",

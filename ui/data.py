@@ -38,12 +38,11 @@ UPLOAD_LIMIT_MB = int(os.environ.get("ANALYTICS_UPLOAD_MB", "200"))
 RECORD_LIMIT = 200
 
 #: per dataset, the columns the record explorer's SQL uses (an allow-list of identifiers)
-COLUMNS = {"arrests": {"table": "arrests", "key": "arrest_key", "date": "arrest_date", "code": "law_code",
-                       "description": "pd_desc", "precinct": "arrest_precinct"},
-           "summonses": {"table": "summonses", "key": "summons_key", "date": "summons_date",
-                         "code": "law_section_number", "description": "offense_description",
-                         "precinct": "precinct_of_occur"}}
-assert set(COLUMNS) == set(DATASETS)
+COLUMNS = {name: {"table": spec.table, "key": spec.key, "date": spec.date, "precinct": spec.precinct,
+                  "code": code, "description": description}
+           for name, spec, code, description in (
+               ("arrests", DATASETS["arrests"], "law_code", "pd_desc"),
+               ("summonses", DATASETS["summonses"], "law_section_number", "offense_description"))}
 
 _lock = threading.Lock()
 _open: list[duckdb.DuckDBPyConnection] = []  # every connection / cursor handed out, closed on refresh
