@@ -203,6 +203,11 @@ _RENDERER = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_pre
 RENDER_TIMEOUT_S = float(os.environ.get("ANALYTICS_RENDER_TIMEOUT_S", "45"))
 
 
+#: the last export that timed out while it still runs: the one renderer thread is busy with it, so a new
+#: export would only queue behind it and time out in turn (a reporter pack of four images took 4 × 45 s)
+_stuck: concurrent.futures.Future | None = None
+
+
 class RenderTimeout(RuntimeError):
     """A PNG / SVG export took longer than :data:`RENDER_TIMEOUT_S`."""
 
@@ -220,11 +225,16 @@ def figure_image(fig: go.Figure, fmt: str = "png", width: int = 1000, height: in
         raise NoChromium("no Chromium on this machine: PNG and SVG export need one (apt-get install chromium); "
                          "the HTML export works without it")
     os.environ["BROWSER_PATH"] = path
+    global _stuck
+    if _stuck is not None and not _stuck.done():
+        raise RenderTimeout(f"an earlier {fmt.upper()} export is still stuck in Chromium; try again shortly "
+                            f"(the HTML export works without it)")
     job = _RENDERER.submit(pio.to_image, fig, format=fmt, width=width, height=height,
                            scale=scale if fmt == "png" else 1)
     try:
         return job.result(timeout=RENDER_TIMEOUT_S)
     except concurrent.futures.TimeoutError:
+        _stuck = job
         raise RenderTimeout(f"the {fmt.upper()} export did not finish in {RENDER_TIMEOUT_S:g} s (Chromium busy or "
                             f"stuck); the HTML export works without it") from None
 
