@@ -48,6 +48,7 @@ screenshots: $(VENV)/.dev browsers
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.ingest_steps
 	$(BIN)/python -m bench.project_bench
 	$(BIN)/python -m bench.app_bench
 
