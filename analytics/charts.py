@@ -34,6 +34,8 @@ GROUP_COLORS: dict[str, str] = dict(zip(RACE_GROUPS, (
 OUTCOMES = ("criminal", "violation", "legal", "not re-applied")
 OUTCOME_COLORS = {"criminal": OKABE_ITO["vermillion"], "violation": OKABE_ITO["sky_blue"],
                   "legal": OKABE_ITO["bluish_green"], "not re-applied": NEUTRAL_GREY}
+#: legend names: a civil fine (Cannabis Law §132(4), PL §222.10) counts as legal, as on the methods page
+OUTCOME_NAMES = {"violation": "violation (non-criminal)", "legal": "legal or civil fine"}
 BOUNDS = ("low", "central", "high")
 BOUND_NAMES = {"as charged": "as charged", "low": "low bound (fewest criminal)", "central": "central case",
                "high": "high bound (most criminal)"}
@@ -107,11 +109,11 @@ def projection_figure(result: dict[str, Any], source: str | None = None,
         ys = [projection_outcomes(g, b)[outcome] for g in groups for b in bounds]
         if outcome == "not re-applied" and not any(ys):
             continue
-        name = "violation or civil" if outcome == "violation" else outcome
+        name = OUTCOME_NAMES.get(outcome, outcome)
         fig.add_bar(x=xs, y=ys, name=name, marker_color=OUTCOME_COLORS[outcome],
                     hovertemplate="%{x}<br>" + name + ": %{y:,}<extra></extra>")
     fig.update_yaxes(title_text="records", tickformat=",")
-    title = (f"{result['dataset'].capitalize()} re-applied to {result['regime']}: "
+    title = (f"{result['dataset'].capitalize()} re-applied to {regimes.label(result['regime'])}: "
              f"outcome by {result['by']}, as charged and at each bound")
     return layout(fig, title, source)
 
@@ -126,7 +128,8 @@ def projection_alt(result: dict[str, Any]) -> str:
     parts = "; ".join(f"{g['group']}: {fmt(g['criminal_as_charged'])} → {_range(g['criminal_low'], g['criminal_high'])}"
                       for g in groups[:3])
     return (f"Stacked bars of {fmt(total)} cannabis {result['dataset']} {period} by {result['by']}: criminal charges "
-            f"as charged and re-applied to {result['regime']} at the low, central and high bound. In all, "
+            f"as charged and re-applied to {regimes.label(result['regime'])} at the low, central and high bound. "
+            f"In all, "
             f"{fmt(charged)} criminal charges as charged become {_range(low, high)}. Largest groups: {parts}.")
 
 

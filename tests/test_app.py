@@ -43,6 +43,14 @@ def test_every_page_renders_with_synthetic_banner(monkeypatch, demo_db, page):
     assert not at.exception, at.exception
     assert not at.error
     assert any("Synthetic demo data" in w for w in warnings(at))
+    # every table's headers are words, not machine names; the tooltip gives the CSV column a download has
+    for frame in at.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        for column in frame.value.columns:
+            shown = config.get(column, {}).get("label") or column
+            assert "_" not in shown, f"{page}: column {column!r} is shown as {shown!r}"
+            if "_" in column:
+                assert f"`{column}`" in config[column]["help"], (page, column)
 
 
 @pytest.mark.parametrize("page", list(PAGES))

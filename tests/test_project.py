@@ -119,6 +119,22 @@ def test_custom_reform_making_public_smoking_civil(real_db):
         assert out[group]["legal_low"] == n
 
 
+def test_projection_chart_shows_civil_fines_as_legal(real_db):
+    """The chart's legend must say what its bars count: a civil fine is counted as legal (by_group.sql)."""
+    from analytics import charts, project
+    from conftest import ROOT
+    result = project.project(real_db, "arrests", str(ROOT / REFORMS / "public-smoking-civil-2019.yaml"))
+    fig = charts.projection_figure(result)
+    legal = next(t for t in fig.data if t.name == "legal or civil fine")
+    assert not any("civil" in t.name for t in fig.data if t is not legal)
+    shown = {group: y for group, bound, y in zip(*legal.x, legal.y) if bound == "low"}
+    hand = dict(query(real_db, """SELECT race_group, count(*) FROM arrests
+                                  WHERE law_code IN ('PL 2211001', 'PL 2211002') GROUP BY 1"""))
+    for group, n in hand.items():
+        if group in shown:
+            assert shown[group] == n, group
+
+
 def test_bad_reform_file_is_one_line(tmp_path):
     bad = tmp_path / "r.yaml"
     bad.write_text("id: x\nname: y\neffective: {}\nrules:\n  - {section: '221.05', class: violation, conduct: [sell]}\n")

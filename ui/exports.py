@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics import __version__, charts
+from analytics import __version__, charts, glossary
 from analytics.crosswalk import ASSUMPTIONS
 
 PROJECT = "NY marijuana enforcement: charges and disparities under three laws"
@@ -140,9 +140,19 @@ def table(frame: pd.DataFrame, name: str, key: str, **kwargs: Any) -> None:
     config.update({c: st.column_config.NumberColumn(format="%.2g") for c in ("p_value", "q_value")
                    if c in frame.columns})
     config.update(kwargs.pop("column_config", {}))
+    config = {c: _labelled(c, config.get(c)) for c in frame.columns}
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
     st.download_button("CSV", data=table_csv(frame), file_name=f"{slug(name)}.csv", mime="text/csv",
                        key=f"csv-{key}", on_click="ignore", icon=":material/table:")
+
+
+def _labelled(column: str, config: dict[str, Any] | None) -> dict[str, Any]:
+    """A column's display config with the glossary's header and tooltip, unless the page set its own; the
+    CSV download keeps the machine name, which the tooltip gives."""
+    config = dict(config or st.column_config.Column())
+    config["label"] = config.get("label") or glossary.label(column)
+    config["help"] = config.get("help") or glossary.describe(column)
+    return config
 
 
 def cite_box(view: View, info: dict[str, Any]) -> None:

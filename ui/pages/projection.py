@@ -68,7 +68,7 @@ if ctx:
         st.markdown(f"Fines (statutory maxima of the non-criminal outcomes, summed): "
                     f"**\\${common.fmt(sum(g['fines_low'] for g in groups))} to "
                     f"\\${common.fmt(sum(g['fines_high'] for g in groups))}**. Expunged automatically under "
-                    f"{result['regime']}'s rules: **{common.fmt(expunge)}** of {common.fmt(total)} records.")
+                    f"the rules of {regimes.label(result['regime'])}: **{common.fmt(expunge)}** of {common.fmt(total)} records.")
         unverified = sum(g["on_unverified_rules"] for g in groups)
         unmatched = sum(g["unmatched"] for g in groups)
         if unverified:
@@ -89,7 +89,7 @@ if ctx:
         st.caption("`expungeable`: records of sections the 2019 law expunges automatically; `expungeable_target`: "
                    "under the chosen law. Fines are the statutory maxima of non-criminal outcomes, summed.")
         figures = [charts.projection_alt(result)]
-        exports.cite_box(exports.View("projection", f"Cannabis {v['dataset']} re-applied to {result['regime']}",
+        exports.cite_box(exports.View("projection", f"Cannabis {v['dataset']} re-applied to {regimes.label(result['regime'])}",
                                       state.permalink("projection", query),
                                       {k: str(x) for k, x in v.items()}, figures=figures, charts=[chart],
                                       tables={name: frame}), info)
