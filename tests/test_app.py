@@ -43,8 +43,9 @@ def test_every_page_renders_with_synthetic_banner(monkeypatch, demo_db, page):
     assert not at.exception, at.exception
     assert not at.error
     assert any("Synthetic demo data" in w for w in warnings(at))
-    # every table's headers are words, not machine names; the tooltip gives the CSV column a download has
+    # every table's headers are words, not machine names; the tooltip gives the CSV column a download has;
     for frame in at.dataframe:
+        assert frame.proto.placeholder == "–"  # a missing value reads as a dash, not "None"
         config = json.loads(frame.proto.columns or "{}")
         for column in frame.value.columns:
             shown = config.get(column, {}).get("label") or column

@@ -133,7 +133,8 @@ def chart(c: Chart, key: str) -> None:
 
 
 def table(frame: pd.DataFrame, name: str, key: str, **kwargs: Any) -> None:
-    """A table with thousands separators, and its CSV download."""
+    """A table with readable headers (:mod:`analytics.glossary`), thousands separators and a dash for a
+    missing value, and its CSV download (machine names, empty cells)."""
     config = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
               if pd.api.types.is_integer_dtype(frame[c]) and not c.endswith(("precinct", "_key"))}
     # p- and q-values in two significant digits (3.1e-12, 0.047), never a flat "0.000"
@@ -141,7 +142,8 @@ def table(frame: pd.DataFrame, name: str, key: str, **kwargs: Any) -> None:
                    if c in frame.columns})
     config.update(kwargs.pop("column_config", {}))
     config = {c: _labelled(c, config.get(c)) for c in frame.columns}
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, **kwargs)
+    # a missing value (suppressed, not estimable, no population) reads as a dash, not as the word "None"
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config, placeholder="–", **kwargs)
     st.download_button("CSV", data=table_csv(frame), file_name=f"{slug(name)}.csv", mime="text/csv",
                        key=f"csv-{key}", on_click="ignore", icon=":material/table:")
 
