@@ -86,8 +86,8 @@ if ctx:
         st.subheader("By " + v["by"])
         frame = pd.DataFrame(charts.projection_table(result))
         exports.table(frame, name, "projection")
-        st.caption("`expungeable`: records of sections the 2019 law expunges automatically; `expungeable_target`: "
-                   "under the chosen law. Fines are the statutory maxima of non-criminal outcomes, summed.")
+        st.caption("Hover a header for what the column counts. *Expunged*: records of sections the 2019 law, or the "
+                   "chosen law, expunges automatically. Fines are the statutory maxima of non-criminal outcomes, summed.")
         figures = [charts.projection_alt(result)]
         exports.cite_box(exports.View("projection", f"Cannabis {v['dataset']} re-applied to {regimes.label(result['regime'])}",
                                       state.permalink("projection", query),
