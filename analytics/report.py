@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analytics import __version__, charts, lawbook, regimes
+from analytics import __version__, charts, glossary, lawbook, regimes
 from analytics.crosswalk import ASSUMPTIONS
 from analytics.findings import Finding, Period, key_findings, periods
 from analytics.ingest import info as read_info
@@ -61,8 +61,8 @@ def _table(frame: pd.DataFrame) -> str:
             return "yes" if v else "no"
         if isinstance(v, (int, float)) and not pd.isna(v):
             return charts.fmt(v)
-        return _e("" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+        return _e("–" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+    head = "".join(f'<th title="{_e(glossary.describe(c) or c)}">{_e(glossary.label(c))}</th>' for c in frame.columns)
     body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
                    for row in frame.itertuples(index=False))
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'

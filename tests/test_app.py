@@ -254,6 +254,9 @@ def test_report_command(demo_db, tmp_path):
     findings = next(s for s in payload["sections"] if s["id"] == "findings")["findings"]
     assert findings and all(f["sentence"] in text for f in findings)
     assert [s["id"] for s in payload["sections"]][:3] == ["findings", "comparison", "projection"]
+    # table headers in words, each with its definition and CSV name as a tooltip
+    assert '<th title="Records charged as a misdemeanor' in text and ">Criminal (low)</th>" in text
+    assert ">criminal_low</th>" not in text
     code, _, err = cli("report", "--db", demo_db, "--out", out, "--regime", "nope")
     assert code == 1 and err.startswith("error: unknown regime") and err.count("\n") == 1
     code, _, err = cli("report", "--db", tmp_path / "none.duckdb", "--out", out)
