@@ -67,6 +67,8 @@ def test_real_database_has_no_banner_and_counts(monkeypatch, tmp_path, db):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Arrests (unique records)"] == "2"
+    held = cli_json("info", "--db", db)
+    assert f"**Records dated** {held['first_date']} to {held['last_date']}." in texts(at)
     assert not any("Synthetic" in w for w in warnings(at))
 
 

@@ -13,13 +13,13 @@ if ctx:
     db, info = ctx
     state.bind("methods", [])
     st.subheader("What the database holds")
-    m = st.columns(5)
+    m = st.columns(3)  # three to a row: a date or a long label in a fifth of the width was cut to "2012-0…"
     m[0].metric("Arrests (unique records)", common.fmt(info["arrests"]))
-    m[1].metric("Criminal-court summonses", common.fmt(info["summonses"]))
+    m[1].metric("Summonses (unique records)", common.fmt(info["summonses"]),
+                help="NYPD criminal-court summonses")
     m[2].metric("Quarantined rows", common.fmt(info["quarantined"]))
-    m[3].metric("First date", info["first_date"] or "–")
-    m[4].metric("Last date", info["last_date"] or "–")
-    st.markdown(f"**Data version:** {exports.data_version(info)}")
+    st.markdown(f"**Records dated** {info['first_date'] or '–'} to {info['last_date'] or '–'}.  \n"
+                f"**Data version:** {exports.data_version(info)}")
     tables: dict[str, pd.DataFrame] = {}
     if info["sources"]:
         st.subheader("Files loaded: every row accounted for")
