@@ -56,7 +56,7 @@ def _amount(rule: regimes.Rule) -> str:
 def rules_table(regime: regimes.Regime) -> list[dict[str, Any]]:
     """One row per rule: section, name, class, conduct, amount, ages, fine, jail, verified, citation."""
     ages = set(regimes.AGES)
-    return [{"section": r.label, "name": r.name, "class": r.klass.replace("_", " "),
+    return [{"section": r.label, "name": r.name, "class": regimes.class_name(r.klass),
              "conduct": ", ".join(c.replace("_", " ") for c in regimes.CONDUCTS if c in r.conduct),
              "amount": _amount(r),
              "actor age": "any" if r.actor_age == ages else ", ".join(a for a in regimes.AGES if a in r.actor_age),
@@ -73,7 +73,7 @@ def scenario_table(ids: tuple[str, ...] = regimes.REGIME_IDS) -> list[dict[str, 
             o = regimes.load(rid).classify(fact)
             sections = "/".join(o.sections)
             fine = f", fine up to ${o.fine_max:,.0f}" if o.fine_max and not o.criminal else ""
-            row[rid] = f"{o.klass.replace('_', ' ')}{' (' + sections + ')' if sections else ''}{fine}"
+            row[rid] = f"{regimes.class_name(o.klass)}{' (' + sections + ')' if sections else ''}{fine}"
         rows.append(row)
     return rows
 

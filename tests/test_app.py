@@ -195,7 +195,7 @@ def test_law_page_tables_from_yaml(monkeypatch, demo_db):
                                      "221.40", "221.45", "221.50(1)", "221.50(2)", "221.55"} or "221.05" in set(rules["section"])
     assert rules.loc[rules["section"] == "221.05", "fine max ($)"].iloc[0] == 50
     scen = at.dataframe[0].value
-    assert scen.iloc[1, 1].startswith("b misdemeanor") and scen.iloc[1, 3].startswith("lawful")
+    assert scen.iloc[1, 1].startswith("class B misdemeanor (221.10(1))") and scen.iloc[1, 3].startswith("lawful")
 
 
 def test_methods_upload_ingests_into_copy_and_refuses_bad_files(monkeypatch, tmp_path, db):

@@ -100,3 +100,9 @@ def test_unknown_regime_and_base(tmp_path):
         regimes.load("new-2030")
     with pytest.raises(RegimeError, match=r"replace_sections names \['999.99'\]"):
         regimes.load(write_regime(tmp_path, [VALID_RULE], base="old-1977", replace_sections=["999.99"]))
+
+
+def test_offence_classes_read_as_the_penal_law_writes_them():
+    from analytics.regimes import class_name
+    assert [class_name(k) for k in ("lawful", "civil", "violation", "b_misdemeanor", "e_felony")] == [
+        "lawful", "civil", "violation", "class B misdemeanor", "class E felony"]

@@ -6,7 +6,7 @@ from typing import Any
 
 import streamlit as st
 
-from analytics import charts
+from analytics import charts, regimes
 from ui import data
 
 SYNTHETIC_BANNER = ("**Synthetic demo data.** These records are generated to look like NYPD data; they are "
@@ -38,9 +38,7 @@ def fmt(n: Any) -> str:
 
 
 CLASS_WORDS = {"lawful": "legal", "civil": "civil offence (not a crime)", "violation": "violation (not a crime)",
-               "b_misdemeanor": "class B misdemeanor (crime)", "a_misdemeanor": "class A misdemeanor (crime)",
-               "e_felony": "class E felony (crime)", "d_felony": "class D felony (crime)",
-               "c_felony": "class C felony (crime)"}
+               **{k: f"{regimes.class_name(k)} (crime)" for k in regimes.CRIMINAL}}
 
 
 def outcome_line(o: dict[str, Any]) -> str:

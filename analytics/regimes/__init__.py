@@ -36,6 +36,12 @@ AGES = ("under_18", "18_20", "21_plus")
 CLASSES = ("lawful", "civil", "violation", "b_misdemeanor", "a_misdemeanor", "e_felony", "d_felony", "c_felony")
 CRIMINAL = frozenset(CLASSES[3:])
 
+
+def class_name(klass: str) -> str:
+    """An offence class as the Penal Law writes it: "class B misdemeanor", "violation", "lawful"."""
+    grade, _, kind = klass.partition("_")
+    return f"class {grade.upper()} {kind}" if kind else klass
+
 _SECTION = re.compile(r"^(\d{3}\.\d{2}|CL \d+\(\d+\))$")
 _RULE_KEYS = {"section", "subdivision", "name", "conduct", "amount_g", "actor_age", "other_age", "class",
               "fine_max", "fine_max_with_priors", "jail_max_days", "citation", "verified", "note"}

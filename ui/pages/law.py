@@ -21,7 +21,7 @@ if ctx:
         d = lawbook.describe(regimes.load(rid))
         with col.container(border=True):
             st.markdown(f"**{d['name']}**")
-            st.markdown(f"In force: **{d['from'] or 'before 1977'}** to **{d['until'] or 'today'}**  \n"
+            st.markdown(f"In force: **{d['from'] or '1977'}** to **{d['until'] or 'today'}**  \n"
                         f"{d['rules']} rules, {d['unverified_rules']} unverified  \n"
                         f"Expunged automatically: {', '.join(d['expunge_sections']) or 'none'} "
                         f"([source]({d['expunge_citation']}))")
