@@ -125,6 +125,7 @@ def test_every_page_renders(browser, server, name):
              "overview": "[data-testid=stPageLink]"}[name]
     page.locator(ready).first.wait_for(state="visible", timeout=30_000)
     page.locator("[data-testid=stDataFrame] canvas, [data-testid=stDataFrame] table").first.wait_for(timeout=30_000)
+    assert page.get_by_test_id("stAppDeployButton").count() == 0  # .streamlit/config.toml: the viewer toolbar
     if kind == "demo":
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
