@@ -129,8 +129,7 @@ def projection_alt(result: dict[str, Any]) -> str:
                       for g in groups[:3])
     return (f"Stacked bars of {fmt(total)} cannabis {result['dataset']} {period} by {result['by']}: criminal charges "
             f"as charged and re-applied to {regimes.label(result['regime'])} at the low, central and high bound. "
-            f"In all, "
-            f"{fmt(charged)} criminal charges as charged become {_range(low, high)}. Largest groups: {parts}.")
+            f"In all, {fmt(charged)} criminal charges as charged become {_range(low, high)}. Largest groups: {parts}.")
 
 
 def _range(a: int, b: int) -> str:
