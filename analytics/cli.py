@@ -33,6 +33,12 @@ class Failure(click.ClickException):
         click.echo(f"error: {' '.join(self.format_message().split())}", err=True)
 
 
+def require_db(db: str) -> None:
+    """A command that reads the database fails in one line when it is missing."""
+    if not Path(db).exists():
+        raise Failure(f"{db}: no such database")
+
+
 def emit(as_json: bool, payload: Any, readable: Callable[[Any], str]) -> None:
     """Print the payload as JSON (``--json``) or as the readable text."""
     if as_json:
@@ -317,8 +323,7 @@ def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: 
     from analytics.crosswalk import Assumptions
     from analytics.project import project as run
 
-    if not Path(db).exists():
-        raise Failure(f"{db}: no such database")
+    require_db(db)
     result = run(db, dataset, regime, start=start.date() if start else None, end=end.date() if end else None,
                  by=by, assume=Assumptions.parse(list(assume)))
 
@@ -345,8 +350,7 @@ def explain(db: str, key: str, regime: str, as_json: bool) -> None:
     """Why one record comes out as it does under a law: code → section on its date → facts → outcome."""
     from analytics.explain import explain as run
 
-    if not Path(db).exists():
-        raise Failure(f"{db}: no such database")
+    require_db(db)
     result = run(db, key, regime)
 
     def text(p: dict) -> str:
@@ -417,8 +421,7 @@ def disparity(db: str, dataset: str, regime: str | None, bound: str, reference: 
     """Rates per 100,000 residents by group and rate ratios against a reference group, with 95% CIs."""
     from analytics.disparity import disparity as run
 
-    if not Path(db).exists():
-        raise Failure(f"{db}: no such database")
+    require_db(db)
     result = run(db, dataset, regime=regime, bound=bound, reference=reference, start=_date(start),
                  end=_date(end), by=by, scope=scope, threshold=threshold)
 
@@ -462,8 +465,7 @@ def mode(db: str, start: dt.datetime | None, end: dt.datetime | None, scope: str
     """Enforcement mode: the share of cannabis enforcement that was an arrest rather than a summons."""
     from analytics.disparity import enforcement_mode
 
-    if not Path(db).exists():
-        raise Failure(f"{db}: no such database")
+    require_db(db)
     result = enforcement_mode(db, start=_date(start), end=_date(end), scope=scope)
 
     def text(p: dict) -> str:
@@ -491,8 +493,7 @@ def trend(db: str, dataset: str, reference: str, start: dt.datetime | None, end:
     """Monthly series by group and interrupted time series around the law dates."""
     from analytics.trend import trend as run
 
-    if not Path(db).exists():
-        raise Failure(f"{db}: no such database")
+    require_db(db)
     result = run(db, dataset, reference=reference, start=_date(start), end=_date(end), scope=scope,
                  seasonal=seasonal)
 
@@ -530,8 +531,7 @@ def report(db: str, regime: str, out: str, as_json: bool) -> None:
     """Write a self-contained HTML report: key findings, charts, tables, methods, data version, citation."""
     from analytics.report import write
 
-    if not Path(db).exists():
-        raise Failure(f"{db}: no such database")
+    require_db(db)
     result = write(db, out, regime)
 
     def text(p: dict) -> str:
