@@ -364,8 +364,7 @@ def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
     could not split or type) and ``stage_shift`` (to turn a stage row back into its record number)."""
     _drop_stage(con)
     dataset = info.recognised.dataset
-    columns = {(m or f"ignored_{i}"): (dataset.reader_type(m) if m else "VARCHAR")
-               for i, m in enumerate(info.recognised.mapping)}
+    columns = reader_columns(info)
     con.execute(
         """CREATE TEMP TABLE stage AS
            SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = $columns,
@@ -400,6 +399,13 @@ def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
                    FROM stage s
                    ASOF JOIN (SELECT first_ordinal, max(records) AS records FROM steps GROUP BY ALL) k
                         ON s.rowid >= k.first_ordinal""")
+
+
+def reader_columns(info: Inspected) -> dict[str, str]:
+    """The CSV reader's columns for a file, in header order: canonical name → type (ignored columns as text)."""
+    dataset = info.recognised.dataset
+    return {(m or f"ignored_{i}"): (dataset.reader_type(m) if m else "VARCHAR")
+            for i, m in enumerate(info.recognised.mapping)}
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:

@@ -42,9 +42,7 @@ RAW = ("arrest_key, arrest_date, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law
 
 
 def _reader(info: ingest.Inspected) -> tuple[str, dict]:
-    dataset = info.recognised.dataset
-    columns = {(m or f"ignored_{i}"): (dataset.reader_type(m) if m else "VARCHAR")
-               for i, m in enumerate(info.recognised.mapping)}
+    columns = ingest.reader_columns(info)
     return ("read_csv($path, header = true, auto_detect = false, columns = $columns, dateformat = $fmt, "
             "delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
             "ignore_errors = true, max_line_size = 1048576)",
