@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 DEMO_DB := data/demo.duckdb
 PORT    ?= 8501
 # The demo database is rebuilt when the generator, the loader or the schema change.
-DEMO_INPUTS := analytics/demo.py analytics/ingest.py analytics/schema.py $(wildcard queries/schema/*.sql queries/staging/*.sql queries/ingest/*.sql)
+DEMO_INPUTS := analytics/demo.py $(wildcard analytics/demo_data/*) analytics/ingest.py analytics/schema.py $(wildcard queries/schema/*.sql queries/staging/*.sql queries/ingest/*.sql)
 
 .PHONY: run test demo bench clean browsers screenshots
 

@@ -66,14 +66,14 @@ def rebuild(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
 def current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the stored cells were cut by this version at today's law dates."""
     try:
-        row = con.execute("SELECT value FROM meta WHERE name = 'cells'").fetchone()
+        row = store.execute(con, "meta/cells_stamp").fetchone()
     except duckdb.CatalogException:
         return False
     return row is not None and row[0] == stamp()
 
 
 def mark_current(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('cells', $stamp)", {"stamp": stamp()})
+    store.execute(con, "meta/set_cells_stamp", {"stamp": stamp()})
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:

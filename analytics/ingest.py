@@ -190,13 +190,13 @@ def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     try:
         store.execute(con, "schema/tables")
         # one statement per table (executemany runs one statement per row)
-        con.execute("INSERT OR REPLACE INTO ref_race_labels SELECT unnest($labels), unnest($groups)",
-                    {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
+        store.execute(con, "schema/ref_race_labels",
+                      {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
         spellings = [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings]
-        con.execute("INSERT OR REPLACE INTO ref_boroughs SELECT unnest($spellings), unnest($codes), unnest($names)",
-                    {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
-                     "names": [n for _, _, n in spellings]})
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', '1')")
+        store.execute(con, "schema/ref_boroughs",
+                      {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
+                       "names": [n for _, _, n in spellings]})
+        store.execute(con, "meta/schema_version")
         cells.refresh(con)  # a database from an older version gets its cells here, once
         con.commit()
     except BaseException:
@@ -272,11 +272,10 @@ def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[
             sha256 = digest.result()
         con.begin()
         began = True
-        existing = con.execute("SELECT source_id FROM sources WHERE sha256 = ?", [sha256]).fetchone()
+        existing = store.execute(con, "ingest/source_by_sha256", {"sha256": sha256}).fetchone()
         synthetic = is_synthetic(info.path, sha256)
         _refuse_mixing(con, info.path, synthetic)
-        source_id = existing[0] if existing else con.execute(
-            "SELECT coalesce(max(source_id), 0) + 1 FROM sources").fetchone()[0]
+        source_id = existing[0] if existing else store.execute(con, "ingest/next_source_id").fetchone()[0]
         sid = {"source_id": source_id}
         store.execute(con, f"staging/{dataset.name}")
         if not existing and store.fetch_one(con, "ingest/distinct_keys", **ids)["distinct_keys"]:
@@ -331,8 +330,7 @@ def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Datas
     store.execute(con, "ingest/check", date=dataset.date, **ids)
     store.execute(con, "ingest/losers")
     store.execute(con, "ingest/collisions", **ids)
-    if con.execute("SELECT (SELECT count(*) FROM stage_losers) + (SELECT count(*) FROM stage_collisions)"
-                   ).fetchone()[0]:
+    if store.execute(con, "ingest/pair_candidates").fetchone()[0]:
         store.execute(con, "ingest/conflict_pairs", sid, **ids)
     else:
         store.execute(con, "ingest/no_pairs")
@@ -348,7 +346,7 @@ def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Datas
 
 def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) -> None:
     """Synthetic demo records and real records never share a database: every figure would be suspect."""
-    other = con.execute("SELECT count(*) FROM sources WHERE synthetic <> ?", [synthetic]).fetchone()[0]
+    other = store.execute(con, "ingest/other_kind_sources", {"synthetic": synthetic}).fetchone()[0]
     if other:
         held, this = ("real", "synthetic demo") if synthetic else ("synthetic demo", "real")
         raise IngestError(f"{path}: this database holds {held} data and the file is {this} data; "
@@ -356,7 +354,7 @@ def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) 
 
 
 def _count(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
-    return con.execute(f"SELECT count(*) FROM {dataset.table}").fetchone()[0]
+    return store.execute(con, "ingest/count_table", table=dataset.table).fetchone()[0]
 
 
 def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
@@ -365,40 +363,24 @@ def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
     _drop_stage(con)
     dataset = info.recognised.dataset
     columns = reader_columns(info)
-    con.execute(
-        """CREATE TEMP TABLE stage AS
-           SELECT * FROM read_csv($path, header = true, auto_detect = false, columns = $columns,
-                                  dateformat = $date_format, delim = ',', quote = '"', escape = '"',
-                                  strict_mode = true, null_padding = false, ignore_errors = true,
-                                  store_rejects = true, rejects_table = 'stage_reject_errors',
-                                  rejects_scan = 'stage_reject_scans', max_line_size = 1048576)""",
-        {"path": str(info.path), "columns": columns, "date_format": info.date_format})
+    store.execute(con, "ingest/read_stage",
+                  {"path": str(info.path), "columns": columns, "date_format": info.date_format})
     for column in info.recognised.missing:  # optional columns the file lacks: NULL, recorded in sources
-        # the name and type come from the schema allow-list, never from the file
-        con.execute(f"ALTER TABLE stage ADD COLUMN {column} {dataset.reader_type(column)}")
-    con.execute("""CREATE TEMP TABLE stage_rejects AS
-                   SELECT line, error_type::VARCHAR AS error_type, column_name, error_message, csv_line
-                   FROM stage_reject_errors""")
-    bad = con.execute("""SELECT min(line) FROM stage_rejects
-                         WHERE error_type IN ('INVALID ENCODING', 'INVALID UNICODE')""").fetchone()[0]
+        # the name and type come from the schema allow-list, never from the file (type in lower case: an
+        # identifier to sql_text, the same type to DuckDB)
+        store.execute(con, "ingest/stage_add_column", column=column, type=dataset.reader_type(column).lower())
+    store.execute(con, "ingest/stage_rejects")
+    bad = store.execute(con, "ingest/invalid_encoding").fetchone()[0]
     if bad is not None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
     # A stage row's record number is its position plus the rejected records before it. Rejected records
     # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view
     # (none at all when nothing was rejected: then the ASOF join over every row is skipped).
-    if not con.execute("SELECT count(*) FROM stage_rejects").fetchone()[0]:
-        con.execute("CREATE TEMP TABLE stage_shift (ordinal BIGINT, records BIGINT)")
+    if not store.execute(con, "ingest/count_rejects").fetchone()[0]:
+        store.execute(con, "ingest/stage_shift_empty")
         return
-    con.execute("""CREATE TEMP TABLE stage_shift AS
-                   WITH rejected AS (SELECT DISTINCT line FROM stage_rejects),
-                   steps AS (SELECT line - 2 - (row_number() OVER (ORDER BY line) - 1) AS first_ordinal,
-                                    row_number() OVER (ORDER BY line) AS records
-                             FROM rejected)
-                   SELECT s.rowid AS ordinal, k.records
-                   FROM stage s
-                   ASOF JOIN (SELECT first_ordinal, max(records) AS records FROM steps GROUP BY ALL) k
-                        ON s.rowid >= k.first_ordinal""")
+    store.execute(con, "ingest/stage_shift")
 
 
 def reader_columns(info: Inspected) -> dict[str, str]:
@@ -409,31 +391,23 @@ def reader_columns(info: Inspected) -> dict[str, str]:
 
 
 def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("DROP VIEW IF EXISTS temp.stage_typed")
-    for table in ("stage", "stage_check", "stage_losers", "stage_collisions", "stage_pairs", "stage_rejects",
-                  "stage_shift", "stage_reject_errors", "stage_reject_scans"):
-        con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+    store.execute(con, "ingest/drop_stage")  # the view and every staging table, in one call
 
 
 def _record_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset, pairs: list[dict]) -> None:
     for p in pairs:
         kept, other = json.loads(p["kept_json"]), json.loads(p["other_json"])
         fields = sorted(k for k in kept if kept.get(k) != other.get(k))
-        con.execute(
-            """INSERT INTO conflicts
-               SELECT $dataset, $key, $ks, $kl, $os, $ol, $fields, $resolution
-               WHERE NOT EXISTS (SELECT 1 FROM conflicts WHERE dataset = $dataset AND record_key = $key
-                                 AND kept_source_id = $ks AND kept_line = $kl
-                                 AND other_source_id = $os AND other_line = $ol)""",
+        store.execute(
+            con, "ingest/insert_conflict",
             {"dataset": dataset.name, "key": p["record_key"], "ks": p["kept_source_id"],
              "kl": p["kept_line"], "os": p["other_source_id"], "ol": p["other_line"],
              "fields": fields, "resolution": p["resolution"]})
 
 
 def _record_source(con: duckdb.DuckDBPyConnection, info: Inspected, sha256: str, r: FileReport) -> None:
-    con.execute(
-        "INSERT INTO sources VALUES ($id, $name, $path, $sha, $bytes, $dataset, $edition, $header, $ignored, "
-        "$missing, $synthetic, $read, $loaded, $rejected, $dup, $conflicts, $first, $last, $at, $version)",
+    store.execute(
+        con, "ingest/insert_source",
         {"id": r.source_id, "name": info.path.name, "path": str(info.path.resolve()), "sha": sha256,
          "bytes": info.size, "dataset": r.dataset, "edition": r.edition, "header": info.header,
          "ignored": list(info.recognised.ignored), "missing": [c.upper() for c in info.recognised.missing],
@@ -467,8 +441,8 @@ def summarize(db_path: str | Path) -> dict[str, Any]:
         except BaseException:
             con.rollback()
             raise
-        counts = {d: dict(zip(("cells", "records"), con.execute(
-            f"SELECT count(*), coalesce(sum(n), 0)::BIGINT FROM {t}").fetchone())) for d, t in cells.TABLES.items()}
+        counts = {d: dict(zip(("cells", "records"), store.execute(con, "cells/totals", cells=t).fetchone()))
+                  for d, t in cells.TABLES.items()}
     finally:
         con.close()
     return {"db": str(db_path), "stamp": json.loads(cells.stamp()), "datasets": counts}

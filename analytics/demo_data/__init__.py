@@ -1,0 +1,1 @@
+"""Data tables of the demo generator (:mod:`analytics.demo`); see ``README.md`` in this folder."""
