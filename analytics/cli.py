@@ -265,14 +265,16 @@ REGIME_CHOICE = click.Choice(["old-1977", "reform-2019", "mrta-2021"])
 
 @cli.command()
 @click.option("--from", "charged", type=REGIME_CHOICE, required=True, help="The law the records were charged under.")
-@click.option("--to", "target", type=REGIME_CHOICE, required=True, help="The law to re-apply.")
+@click.option("--to", "target", required=True,
+              help="The law to re-apply: old-1977, reform-2019, mrta-2021, or a reform YAML file.")
 @click.option("--age", "age_band", type=click.Choice(["<18", "18-24", "25-44", "45-64", "65+", "UNKNOWN"]),
               default="UNKNOWN", show_default=True, help="The record's NYPD age band.")
 @json_option
 @failures_as_one_line
 def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
-    """What each charged section would be under another law: low / central / high, with citations."""
+    """What each charged section would be under another law: low / central / high, with the sources quoted."""
     from analytics import crosswalk as cw, regimes
+    from analytics.explain import _outcome
 
     source, dest = regimes.load(charged), regimes.load(target)
     rows = []
@@ -280,12 +282,17 @@ def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
         b = cw.bounds(source, rule.section, rule.subdivision, age_band, dest)
         if b is None or any(r["charged"] == rule.label for r in rows):
             continue
+        outcomes = {k: _outcome(getattr(b, k)) for k in ("low", "central", "high")}
         rows.append({"charged": rule.label, "charged_class": rule.klass, "consistent_facts": len(b.facts),
-                     **{f"{k}_class": getattr(b, k).klass for k in ("low", "central", "high")},
-                     **{f"{k}_sections": list(getattr(b, k).sections) for k in ("low", "central", "high")},
+                     **{f"{k}_class": o["class"] for k, o in outcomes.items()},
+                     **{f"{k}_sections": [r["section"] for r in o["rules"]] for k, o in outcomes.items()},
+                     **{f"{k}_jail_max_days": o["jail_max_days"] for k, o in outcomes.items()},
+                     **{f"{k}_because": o["because"] for k, o in outcomes.items()},
+                     "unverified": sorted({f"{r['section']}: {r['unknown']}" for o in outcomes.values()
+                                           for r in o["rules"] if not r["verified"]}),
                      "citations": sorted({r.citation for k in ("low", "central", "high")
                                           for r in getattr(b, k).rules})})
-    payload = {"from": charged, "to": target, "age_band": age_band, "assumptions": cw.ASSUMPTIONS,
+    payload = {"from": source.id, "to": dest.id, "age_band": age_band, "assumptions": cw.ASSUMPTIONS,
                "sections": rows}
 
     def text(p: dict) -> str:
@@ -542,6 +549,15 @@ def report(db: str, regime: str, out: str, as_json: bool) -> None:
         return "\n".join(lines)
 
     emit(as_json, result, text)
+
+
+@cli.command("law-schema")
+@json_option
+def law_schema(as_json: bool) -> None:
+    """The law-file format (regimes and reforms) as JSON Schema; docs/law-files.md explains each field."""
+    from analytics.regimes.lawfile import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
 
 
 def main() -> None:

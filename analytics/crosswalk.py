@@ -17,8 +17,13 @@ Assumptions (ids as in ``../shared/reference/ny-marijuana-law.md`` §3.2), each 
   Ties go to the less serious outcome (A3: 221.10(1) records are small personal amounts).
 * **A4** age: ``<18`` → under 18; ``18-24`` → 18–20 or 21+, central 21+; older bands → 21+.
 * **A5** other party (buyer, recipient): central an adult (21+).
-* **C1** conduct: the first consistent conduct in the order private possession, public possession,
-  smoking where tobacco is banned, sale, gift (e.g. 221.10(1) → public view, not a smoke-free place).
+* **C1** conduct: the first consistent conduct in the order private possession (not at home: a bag, a
+  car), possession at home, public possession, smoking where tobacco is banned, sale, gift (e.g. 221.10(1)
+  → public view, not a smoke-free place). Home possession matters only under the MRTA (PL 222.15(5): up
+  to 5 lb lawful at home), where the low bound takes it whenever the record allows it.
+* **Readings**: a rule whose class or fine is not confirmed, or that a defence the record cannot show may
+  excuse, carries other readings; the low bound takes the least serious, the high bound the most serious,
+  the central case the rule's own class.
 
 Each of A2, A4 (for 18-24), A5 and C1 is switchable through :class:`Assumptions`
 (``python -m analytics project --assume amount=low --assume buyer_age=18_20``).
@@ -51,7 +56,10 @@ ASSUMPTIONS = {
     "A3": "ties go to the less serious outcome (221.10(1) records are small personal amounts)",
     "A4": "age band <18 → under 18; 18-24 → 18-20 or 21+ (central 21+); 25+ → 21+",
     "A5": "the buyer or recipient is an adult (21+) in the central case",
-    "C1": "central conduct: private, then public possession, then smoking where tobacco is banned, sale, gift",
+    "C1": "central conduct: private possession away from home, then at home, then public possession, then smoking "
+          "where tobacco is banned, sale, gift",
+    "R1": "where a rule's class or fine is unverified, or an unrecorded defence may apply, the low bound takes the "
+          "least serious reading and the high bound the most serious",
 }
 
 
@@ -159,9 +167,9 @@ def bounds(charged: Regime, section: str, subdivision: int | None, age_band: str
     facts = consistent_facts(charged, section, subdivision, age_band, space_cuts(charged, target))
     if not facts:
         return None
-    outcomes = [target.classify(f) for f in facts]
-    low = min(outcomes, key=lambda o: o.rank)
-    high = max(outcomes, key=lambda o: o.rank)
+    # R1: each bound takes the widening reading; among equal outcomes, one that needs no other reading
+    low = min((target.classify(f, "low") for f in facts), key=lambda o: (o.rank, len(o.because)))
+    high = max((target.classify(f, "high") for f in facts), key=lambda o: (o.rank, -len(o.because)))
     return Bounds(low, _central(facts, age_band, target, assume), high, tuple(facts))
 
 

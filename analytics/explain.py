@@ -11,12 +11,20 @@ from analytics import crosswalk, regimes
 
 
 def _rule(rule: regimes.Rule) -> dict[str, Any]:
+    """A rule with what a reader needs to check it: its sources (kind, URL, the sentence quoted) and,
+    when it is not confirmed by primary text, what is unknown."""
     return {"section": rule.label, "name": rule.name, "class": rule.klass, "fine_max": rule.fine_max,
-            "citation": rule.citation, "verified": rule.verified}
+            "jail_max_days": rule.jail_max_days,
+            "with_priors": [{"priors": p, "fine_max": f, "jail_max_days": j} for p, f, j in rule.with_priors],
+            "citation": rule.citation, "verified": rule.verified, "unknown": rule.unknown,
+            "sources": [{"url": s.url, "kind": s.kind, "official": s.official, "quote": s.quote,
+                         "supports": s.supports} for s in rule.sources]}
 
 
 def _outcome(outcome: regimes.Outcome) -> dict[str, Any]:
+    jail = [r.jail_max_days for r in outcome.rules if r.jail_max_days]
     return {"class": outcome.klass, "criminal": outcome.criminal, "fine_max": outcome.fine_max,
+            "jail_max_days": max(jail) if jail else None, "because": list(outcome.because),
             "rules": [_rule(r) for r in outcome.rules]}
 
 

@@ -90,6 +90,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "effect": ("Effect", "Level change (the jump at the date) or slope change (the trend after it)."),
     "ratio": ("Ratio", "Multiplicative change: 0.5 halves, 2 doubles."),
     "reading": ("Reading", "Whether the estimate can be read, and why not."),
+    # law (the rules of a regime and their sources)
+    "with prior convictions": ("With prior convictions", "Higher maxima that apply only with prior convictions; "
+                               "records do not say how many a person had."),
+    "unknown": ("Unknown", "What is not confirmed by primary text for an unverified rule."),
+    "other readings": ("Other readings", "Other outcomes the conduct may have (an unverified fine or class, a "
+                       "defence the record cannot show): the low bound takes the least serious, the high bound "
+                       "the most serious."),
+    "source kind": ("Source kind", "Statute, bill text as enacted, court guidance, court opinion or an "
+                    "unofficial mirror (used only where no official text could be read)."),
+    "quote": ("Quote", "The sentence of the source the rule rests on."),
+    "supports": ("Supports", "What this source establishes when a rule needs several (threshold, class, fine)."),
+    "more sources": ("More sources", "Further sources of the rule, listed in the table of sources."),
+    "verified": ("Verified", "Every modelled attribute matches primary text (read on an official page, or on an "
+                 "unofficial copy labelled so)."),
 }
 
 

@@ -15,16 +15,21 @@ OZ = 28.3495
 
 #: typical situations, each a fact of the engine's fact space: what each law made of it
 SCENARIOS: tuple[tuple[str, regimes.Fact], ...] = (
-    ("Adult, 20 g at home", regimes.Fact("possess_private", 2, 25)),
+    ("Adult, 20 g at home", regimes.Fact("possess_home", 2, 25)),
+    ("Adult, 20 g in a bag, not in view", regimes.Fact("possess_private", 2, 25)),
     ("Adult, 20 g in public view", regimes.Fact("possess_public", 2, 25)),
     ("Adult smoking 5 g where tobacco smoking is banned", regimes.Fact("smoke_restricted", 2, 25)),
     ("Adult, 1.5 oz in public view", regimes.Fact("possess_public", OZ, 2 * OZ)),
-    ("Adult, 2.5 oz at home", regimes.Fact("possess_private", 2 * OZ, 3 * OZ)),
-    ("Adult, 5 oz at home", regimes.Fact("possess_private", 4 * OZ, 8 * OZ)),
+    ("Adult, 2.5 oz at home", regimes.Fact("possess_home", 2 * OZ, 3 * OZ)),
+    ("Adult, 5 oz at home", regimes.Fact("possess_home", 4 * OZ, 8 * OZ)),
+    ("Adult, 5 oz in a car", regimes.Fact("possess_private", 4 * OZ, 8 * OZ)),
+    ("Adult, 2 lb at home", regimes.Fact("possess_home", 16 * OZ, 5 * 16 * OZ)),
     ("Aged 18–20, 20 g in public view", regimes.Fact("possess_public", 2, 25, actor_age="18_20")),
     ("Under 18, 20 g in public view", regimes.Fact("possess_public", 2, 25, actor_age="under_18")),
     ("Adult giving 2 g to an adult, no payment", regimes.Fact("gift", 0, 2)),
     ("Adult selling 20 g to an adult", regimes.Fact("sell", 2, 25)),
+    ("Adult giving 5 oz to an adult, no payment", regimes.Fact("gift", 4 * OZ, 8 * OZ)),
+    ("Aged 18–20, giving 2 g to a friend", regimes.Fact("gift", 0, 2, actor_age="18_20")),
 )
 
 
@@ -53,15 +58,55 @@ def _amount(rule: regimes.Rule) -> str:
     return f"up to {g(rule.up_to_g)}" if rule.above_g == 0 else f"more than {g(rule.above_g)}, up to {g(rule.up_to_g)}"
 
 
+def _with_priors(rule: regimes.Rule) -> str:
+    parts = []
+    for priors, fine, jail in rule.with_priors:
+        maxima = " and ".join(x for x in (f"${fine:,.0f}" if fine else "", f"{jail} days" if jail else "") if x)
+        parts.append(f"{priors} prior{'s' if priors > 1 else ''}: up to {maxima}")
+    return "; ".join(parts)
+
+
 def rules_table(regime: regimes.Regime) -> list[dict[str, Any]]:
-    """One row per rule: section, name, class, conduct, amount, ages, fine, jail, verified, citation."""
+    """One row per rule: section, name, class, conduct, amount, ages, fines and jail (with priors apart),
+    whether it is verified and what is unknown, and its main source: kind, quoted sentence, URL."""
     ages = set(regimes.AGES)
     return [{"section": r.label, "name": r.name, "class": regimes.class_name(r.klass),
              "conduct": ", ".join(c.replace("_", " ") for c in regimes.CONDUCTS if c in r.conduct),
              "amount": _amount(r),
              "actor age": "any" if r.actor_age == ages else ", ".join(a for a in regimes.AGES if a in r.actor_age),
-             "fine max ($)": r.fine_max, "jail max (days)": r.jail_max_days, "verified": r.verified,
-             "citation": r.citation, "note": r.note or ""} for r in regime.rules]
+             "fine max ($)": r.fine_max, "jail max (days)": r.jail_max_days,
+             "with prior convictions": _with_priors(r), "verified": r.verified, "unknown": r.unknown or "",
+             "other readings": "; ".join(o.because for o in r.readings),
+             "source kind": source_kind(r.sources[0]), "quote": r.sources[0].quote,
+             "citation": r.citation, "more sources": len(r.sources) - 1, "note": r.note or ""}
+            for r in regime.rules]
+
+
+def source_kind(source: regimes.Source) -> str:
+    """The kind of a source as a reader should weigh it: "statute", "court opinion (unofficial copy)"…"""
+    name = regimes.KIND_NAMES[source.kind]
+    return name if source.official or source.kind == "mirror" else f"{name} (unofficial copy)"
+
+
+def sources_table(regime: regimes.Regime) -> list[dict[str, Any]]:
+    """Every source of every rule (and of the dates and the expungement list), one row each."""
+    rows = [{"section": "in force", "source kind": source_kind(s), "quote": s.quote, "supports": s.supports or "",
+             "citation": s.url} for s in regime.effective_sources]
+    rows += [{"section": r.label, "source kind": source_kind(s), "quote": s.quote, "supports": s.supports or "",
+              "citation": s.url} for r in regime.rules for s in r.sources]
+    rows += [{"section": "expungement", "source kind": source_kind(s), "quote": s.quote,
+              "supports": s.supports or "", "citation": s.url} for s in regime.expunge_sources]
+    return rows
+
+
+def source_lines(regime: regimes.Regime) -> list[str]:
+    """The law a view rests on, as lines a citation can carry: section, kind, quote, URL; unknowns named."""
+    lines = []
+    for r in regime.rules:
+        s = r.sources[0]
+        lines.append(f"§{r.label} {r.name} — {regimes.class_name(r.klass)}: {source_kind(s)}, "
+                     f"\u201c{s.quote}\u201d <{s.url}>" + ("" if r.verified else f" [unverified: {r.unknown}]"))
+    return lines
 
 
 def scenario_table(ids: tuple[str, ...] = regimes.REGIME_IDS) -> list[dict[str, Any]]:
@@ -134,3 +179,9 @@ def what_if(label: str, day: dt.date, age_band: str, target_ids: dict[str, str] 
 
 def reform_files() -> list[Path]:
     return sorted(REFORMS.glob("*.yaml"))
+
+
+def changes_text() -> str:
+    """"Changes to the law model": what was corrected against the statute text, why, and what it moved
+    (``analytics/regimes/CHANGES.md``, also linked from docs/law.md)."""
+    return (regimes.HERE / "CHANGES.md").read_text(encoding="utf-8").split("\n", 2)[2]

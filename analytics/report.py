@@ -121,8 +121,13 @@ def law_section(ctx: Context) -> Section | None:
                            "rules": r["rules"], "unverified rules": r["unverified_rules"],
                            "expunged automatically": ", ".join(r["expunge_sections"]) or "none"} for r in rows])
     scen = pd.DataFrame(lawbook.scenario_table())
-    return Section("law", "The three laws", _table(frame) + "<h3>What typical situations amounted to</h3>" + _table(scen),
-                   {"regimes": rows, "scenarios": scen.to_dict("records")})
+    target = regimes.load(lawbook.targets().get(ctx.regime, ctx.regime))
+    cited = pd.DataFrame([{k: r[k] for k in ("section", "name", "class", "verified", "unknown", "source kind",
+                                              "quote", "citation")} for r in lawbook.rules_table(target)])
+    return Section("law", "The three laws",
+                   _table(frame) + "<h3>What typical situations amounted to</h3>" + _table(scen)
+                   + f"<h3>The rules of {_e(target.name)}, with the sentence each rests on</h3>" + _table(cited),
+                   {"regimes": rows, "scenarios": scen.to_dict("records"), "rules": cited.to_dict("records")})
 
 
 def data_section(ctx: Context) -> Section | None:

@@ -195,7 +195,12 @@ def test_law_page_tables_from_yaml(monkeypatch, demo_db):
                                      "221.40", "221.45", "221.50(1)", "221.50(2)", "221.55"} or "221.05" in set(rules["section"])
     assert rules.loc[rules["section"] == "221.05", "fine max ($)"].iloc[0] == 50
     scen = at.dataframe[0].value
-    assert scen.iloc[1, 1].startswith("class B misdemeanor (221.10(1))") and scen.iloc[1, 3].startswith("lawful")
+    public = scen[scen["situation"] == "Adult, 20 g in public view"].iloc[0]
+    assert public.iloc[1].startswith("class B misdemeanor (221.10(1))") and public.iloc[3].startswith("lawful")
+    home = scen[scen["situation"] == "Adult, 2 lb at home"].iloc[0]  # PL 222.15(5): up to 5 lb at home
+    assert home.iloc[1].startswith("class D felony (221.25)") and home.iloc[3].startswith("lawful (222.15(5))")
+    assert rules.loc[rules["section"] == "221.15", "jail max (days)"].iloc[0] == 364
+    assert rules["quote"].str.len().min() >= 8 and set(rules["source kind"]) >= {"bill text as enacted"}
 
 
 def test_methods_upload_ingests_into_copy_and_refuses_bad_files(monkeypatch, tmp_path, db):

@@ -41,11 +41,20 @@ CLASS_WORDS = {"lawful": "legal", "civil": "civil offence (not a crime)", "viola
                **{k: f"{regimes.class_name(k)} (crime)" for k in regimes.CRIMINAL}}
 
 
+def rule_cited(r: dict[str, Any]) -> str:
+    """A rule with its main source as a reader checks it: kind, the sentence quoted, the link; unknowns named."""
+    s = r["sources"][0]
+    kind = regimes.KIND_NAMES[s["kind"]] + ("" if s["official"] or s["kind"] == "mirror" else ", unofficial copy")
+    return (f"§{r['section']} {r['name']} ({kind}: “{s['quote']}” [source]({s['url']}))"
+            + ("" if r["verified"] else f" — *unverified: {r['unknown']}*"))
+
+
 def outcome_line(o: dict[str, Any]) -> str:
-    cited = "; ".join(f"§{r['section']} {r['name']} ([source]({r['citation']}))"
-                      + ("" if r["verified"] else " — *unverified*") for r in o["rules"]) or "no offence applies"
+    cited = "; ".join(rule_cited(r) for r in o["rules"]) or "no offence applies"
     fine = f", fine up to ${o['fine_max']:,.0f}" if o["fine_max"] and not o["criminal"] else ""
-    return f"**{CLASS_WORDS.get(o['class'], o['class'])}**{fine} — {cited}"
+    jail = f", up to {o['jail_max_days']} days in jail" if o.get("jail_max_days") else ""
+    because = "".join(f" *(reading: {b})*" for b in o.get("because", []))
+    return f"**{CLASS_WORDS.get(o['class'], o['class'])}**{fine}{jail} — {cited}{because}"
 
 
 def chain(result: dict[str, Any], outcomes: dict[str, Any] | None, target_name: str) -> None:
@@ -56,8 +65,7 @@ def chain(result: dict[str, Any], outcomes: dict[str, Any] | None, target_name: 
         st.info(result.get("conclusion", "nothing to re-apply"))
         return
     st.markdown(f"**1. The law on that date** was *{charged['name']}* (`{charged['id']}`). The charge meant:")
-    st.markdown("\n".join(f"- §{m['section']} {m['name']} — {CLASS_WORDS.get(m['class'], m['class'])} "
-                          f"([source]({m['citation']}))" for m in meaning))
+    st.markdown("\n".join(f"- {CLASS_WORDS.get(m['class'], m['class'])}: {rule_cited(m)}" for m in meaning))
     facts = result.get("consistent_facts")
     if not facts or outcomes is None:
         st.info(result.get("conclusion", "no facts fit this charge for this age band"))

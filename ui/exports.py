@@ -43,6 +43,7 @@ class View:
     figures: list[str] = field(default_factory=list)  # headline numbers as sentences
     charts: list[Chart] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    law: list[str] = field(default_factory=list)  # the rules the view rests on, with kind, quote and URL
 
 
 def slug(text: str) -> str:
@@ -107,6 +108,8 @@ def reporter_pack(view: View, info: dict[str, Any], images: bool = True) -> byte
                 notes.append(f"{chart.name}: PNG/SVG need Chromium, not installed on this server; HTML included")
         z.writestr("METHODS.md", methods_note(info))
         z.writestr("CITATION.txt", citation(view, info) + "\n")
+        if view.law:
+            z.writestr("LAW.md", "# The law this view rests on\n\n" + "\n".join(f"- {line}" for line in view.law) + "\n")
         z.writestr("view.json", json.dumps({"page": view.page, "title": view.title, "permalink": view.permalink,
                                             "filters": view.filters, "figures": view.figures,
                                             "data_version": data_version(info), "notes": notes},
@@ -166,6 +169,9 @@ def cite_box(view: View, info: dict[str, Any]) -> None:
         st.code(citation(view, info), language=None, wrap_lines=True)
         if view.figures:
             st.markdown("**Figures in this view:**\n" + "\n".join(f"- {f}" for f in view.figures))
+        if view.law:
+            st.markdown("**The law this view rests on** (each rule's source, kind and the sentence quoted):")
+            st.code("\n".join(view.law), language=None, wrap_lines=True)
         st.download_button("Reporter pack (ZIP: CSVs, charts, methods, citation)",
                            data=lambda: reporter_pack(view, info), file_name=f"{slug(view.title)}-pack.zip",
                            mime="application/zip", key=f"pack-{view.page}", on_click="ignore",

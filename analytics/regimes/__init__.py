@@ -3,38 +3,39 @@
 Each regime is a YAML file beside this module (``old-1977``, ``reform-2019``, ``mrta-2021``): its
 effective dates and a list of rules. A rule is one way to commit one Penal Law section (or the Cannabis
 Law's civil possession rule): the conduct, the amount band in grams, the ages involved, the offence class,
-fines and jail, and a citation — every rule must cite its source. A regime can build on another
-(``base`` + ``replace_sections``), the way the 2019 law amended two sections of the 1977 law.
+fines and jail (and the higher maxima that need prior convictions), and its sources: an official URL, the
+kind of source and the sentence it rests on, quoted. A rule that is not confirmed by primary text says what
+is unknown, and may carry other *readings* (another class or fine, or an unrecorded defence): the low bound
+takes the least serious reading and the high bound the most serious, so an open question widens the range
+instead of being settled silently. A regime can build on another (``base`` + ``replace_sections``), the
+way the 2019 law amended two sections of the 1977 law.
 
 :func:`Regime.classify` answers "what did this conduct amount to under this law?": the most serious rule
-that matches (a record's code is taken to be the top charge, assumption A1 of the law reference). Conduct
-no rule covers is lawful. The record-level engine (docs/design-regime-engine.md) builds on this: the facts
+that matches (a record's code is taken to be the top charge, assumption A1 of docs/law.md). Conduct no rule
+covers is lawful. The record-level engine (docs/design-regime-engine.md) builds on this: the facts
 consistent with a record are those its own regime classifies as the charged section.
 
-Loading validates every file and raises :class:`RegimeError` with a one-line reason: unknown keys, an
-unknown section, conduct, age or class, an empty or inverted amount band, a missing citation, or two rules
-of one section that overlap.
+Loading validates every file against the law-file format (:mod:`analytics.regimes.lawfile`, documented in
+docs/law-files.md) and raises :class:`RegimeError` with one line naming the file, the rule and the field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import yaml
+from pydantic import ValidationError
+
+from analytics.regimes.lawfile import AGES, CLASSES, CONDUCTS, KIND_NAMES, RegimeFile, RuleFile, Source, describe_error
 
 HERE = Path(__file__).resolve().parent
 REGIME_IDS = ("old-1977", "reform-2019", "mrta-2021")
-
-CONDUCTS = ("possess_private", "possess_public", "smoke_restricted", "sell", "gift")
-AGES = ("under_18", "18_20", "21_plus")
-#: offence classes from least to most serious; criminal = misdemeanour or felony
-CLASSES = ("lawful", "civil", "violation", "b_misdemeanor", "a_misdemeanor", "e_felony", "d_felony", "c_felony")
 CRIMINAL = frozenset(CLASSES[3:])
+READINGS = ("central", "low", "high")
 
 
 def class_name(klass: str) -> str:
@@ -42,15 +43,9 @@ def class_name(klass: str) -> str:
     grade, _, kind = klass.partition("_")
     return f"class {grade.upper()} {kind}" if kind else klass
 
-_SECTION = re.compile(r"^(\d{3}\.\d{2}|CL \d+\(\d+\))$")
-_RULE_KEYS = {"section", "subdivision", "name", "conduct", "amount_g", "actor_age", "other_age", "class",
-              "fine_max", "fine_max_with_priors", "jail_max_days", "citation", "verified", "note"}
-_REGIME_KEYS = {"id", "name", "effective", "base", "replace_sections", "rules", "expunge_sections",
-                "expunge_citation", "description"}
-
 
 class RegimeError(ValueError):
-    """A regime file is not valid; the message names the file and the problem."""
+    """A regime file is not valid; the message names the file, the rule and the field."""
 
 
 def severity(klass: str) -> int:
@@ -69,6 +64,19 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Option:
+    """One outcome a rule can give: its own class and fine, or another reading (with the reason)."""
+
+    klass: str
+    fine_max: float | None
+    because: str | None = None
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        return severity(self.klass), self.fine_max or 0
+
+
+@dataclass(frozen=True)
 class Rule:
     section: str
     subdivision: int | None
@@ -79,20 +87,39 @@ class Rule:
     actor_age: frozenset[str]
     other_age: frozenset[str]
     klass: str
-    citation: str
+    sources: tuple[Source, ...]
     fine_max: float | None = None
-    fine_max_with_priors: float | None = None
     jail_max_days: int | None = None
+    #: higher maxima with prior convictions: ((priors, fine_max, jail_max_days), ...)
+    with_priors: tuple[tuple[int, float | None, int | None], ...] = ()
     verified: bool = True
+    unknown: str | None = None
+    readings: tuple[Option, ...] = ()
     note: str | None = None
+    paragraph: str | None = None
 
     @property
     def label(self) -> str:
-        return self.section + (f"({self.subdivision})" if self.subdivision is not None else "")
+        return (self.section + (f"({self.subdivision})" if self.subdivision is not None else "")
+                + (f"({self.paragraph})" if self.paragraph else ""))
+
+    @property
+    def citation(self) -> str:
+        """The URL of the rule's first (main) source."""
+        return self.sources[0].url
 
     @property
     def criminal(self) -> bool:
         return self.klass in CRIMINAL
+
+    def option(self, reading: str = "central") -> Option:
+        """The outcome under a reading: ``central`` the rule's own; ``low`` / ``high`` the least / most
+        serious of its own and its other readings."""
+        own = Option(self.klass, self.fine_max)
+        if reading == "central" or not self.readings:
+            return own
+        pick = min if reading == "low" else max
+        return pick((own, *self.readings), key=lambda o: o.rank)
 
     def matches(self, fact: Fact) -> bool:
         """True when the whole amount band of ``fact`` lies inside this rule's band."""
@@ -119,6 +146,10 @@ class Outcome:
 
     klass: str
     rules: tuple[Rule, ...] = field(default=())
+    #: the largest fine the matching rules allow under the reading taken (0 when none is set)
+    fine_max: float = 0
+    #: why another reading than the rules' own was taken (an unverified class or fine, a defence)
+    because: tuple[str, ...] = ()
 
     @property
     def criminal(self) -> bool:
@@ -127,11 +158,6 @@ class Outcome:
     @property
     def sections(self) -> tuple[str, ...]:
         return tuple(r.label for r in self.rules)
-
-    @property
-    def fine_max(self) -> float:
-        """The largest fine the matching rules allow (0 when none is set, e.g. lawful conduct)."""
-        return max((r.fine_max or 0 for r in self.rules), default=0)
 
     @property
     def rank(self) -> tuple[int, float]:
@@ -148,26 +174,36 @@ class Regime:
     rules: tuple[Rule, ...]
     #: records charged under these sections are expunged automatically under this law
     expunge_sections: frozenset[str] = frozenset()
-    expunge_citation: str | None = None
+    expunge_sources: tuple[Source, ...] = ()
+    effective_sources: tuple[Source, ...] = ()
+    description: str | None = None
 
     def __post_init__(self) -> None:
         # a regime is a cache key (crosswalk, bounds): hash its fields once, not on every lookup
         object.__setattr__(self, "_hash", hash((self.id, self.name, self.effective_from, self.effective_until,
-                                                 self.rules, self.expunge_sections, self.expunge_citation)))
+                                                 self.rules, self.expunge_sections, self.expunge_sources)))
 
     def __hash__(self) -> int:
         return self._hash
+
+    @property
+    def expunge_citation(self) -> str | None:
+        return self.expunge_sources[0].url if self.expunge_sources else None
 
     def in_force(self, day: dt.date) -> bool:
         return ((self.effective_from is None or day >= self.effective_from)
                 and (self.effective_until is None or day <= self.effective_until))
 
-    def classify(self, fact: Fact) -> Outcome:
-        matching = [r for r in self.rules if r.matches(fact)]
-        if not matching:
+    def classify(self, fact: Fact, reading: str = "central") -> Outcome:
+        """The most serious matching rules; under ``low`` / ``high`` each rule gives its least / most
+        serious reading (an unverified class, a possible defence) before the most serious is taken."""
+        options = [(r, r.option(reading)) for r in self.rules if r.matches(fact)]
+        if not options:
             return Outcome("lawful")
-        top = max(severity(r.klass) for r in matching)
-        return Outcome(CLASSES[top], tuple(r for r in matching if severity(r.klass) == top))
+        top = max(severity(o.klass) for _, o in options)
+        chosen = [(r, o) for r, o in options if severity(o.klass) == top]
+        return Outcome(CLASSES[top], tuple(r for r, _ in chosen), max(o.fine_max or 0 for _, o in chosen),
+                       tuple(o.because for _, o in chosen if o.because))
 
     def thresholds(self) -> set[float]:
         return {r.above_g for r in self.rules} | {r.up_to_g for r in self.rules if r.up_to_g is not None}
@@ -217,82 +253,48 @@ def _load_path(path: Path) -> Regime:
         raise RegimeError(f"{path}: no such regime file")
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RegimeError(f"{path.name}: not valid YAML ({' '.join(str(exc).split())[:200]})") from None
-    return _build(path, doc)
+    return build(path.name, doc)
 
 
-def _build(path: Path, doc: Any) -> Regime:
-    where = path.name
+def build(where: str, doc: Any) -> Regime:
+    """A regime from a parsed YAML document (a file's contents, or a reform built in the app)."""
     if not isinstance(doc, dict):
         raise RegimeError(f"{where}: expected a mapping with id, name, effective and rules")
-    _no_unknown(where, doc, _REGIME_KEYS)
-    for key in ("id", "name", "effective", "rules"):
-        if key not in doc:
-            raise RegimeError(f"{where}: missing '{key}'")
-    effective = doc["effective"] or {}
-    own = [_rule(f"{where} rule {i + 1}", raw) for i, raw in enumerate(doc["rules"] or [])]
+    try:
+        spec = RegimeFile.model_validate(doc)
+    except ValidationError as exc:
+        raise RegimeError(describe_error(where, doc, exc)) from None
+    own = [_rule(r) for r in spec.rules]
     rules: list[Rule] = []
-    if doc.get("base"):
-        base = load(doc["base"])
-        replaced = set(doc.get("replace_sections") or [])
-        unknown = replaced - {r.section for r in base.rules}
+    base = None
+    if spec.base:
+        base = load(spec.base)
+        unknown = set(spec.replace_sections) - {r.section for r in base.rules}
         if unknown:
             raise RegimeError(f"{where}: replace_sections names {sorted(unknown)} not in {base.id}")
-        rules = [r for r in base.rules if r.section not in replaced]
+        rules = [r for r in base.rules if r.section not in spec.replace_sections]
     rules += own
     _check_overlaps(where, rules)
-    base = load(doc["base"]) if doc.get("base") else None
-    expunge = doc.get("expunge_sections", sorted(base.expunge_sections) if base else [])
-    if any(not _SECTION.match(str(x)) for x in expunge):
-        raise RegimeError(f"{where}: unknown section in expunge_sections {expunge}")
-    expunge_citation = doc.get("expunge_citation", base.expunge_citation if base else None)
-    if expunge and not str(expunge_citation or "").startswith(("http://", "https://")):
-        raise RegimeError(f"{where}: missing citation for expunge_sections (expunge_citation)")
-    return Regime(str(doc["id"]), str(doc["name"]), _date(where, effective.get("from")),
-                  _date(where, effective.get("until")), tuple(rules), frozenset(map(str, expunge)),
-                  expunge_citation)
+    expunge, expunge_sources = ((frozenset(spec.expunge.sections), tuple(spec.expunge.sources)) if spec.expunge
+                                else (base.expunge_sections, base.expunge_sources) if base else (frozenset(), ()))
+    return Regime(spec.id, spec.name, spec.effective.from_, spec.effective.until, tuple(rules), expunge,
+                  expunge_sources, tuple(spec.effective.sources) or (base.effective_sources if base else ()),
+                  spec.description)
 
 
-def _rule(where: str, raw: Any) -> Rule:
-    if not isinstance(raw, dict):
-        raise RegimeError(f"{where}: expected a mapping")
-    _no_unknown(where, raw, _RULE_KEYS)
-    section = str(raw.get("section", ""))
-    if not _SECTION.match(section):
-        raise RegimeError(f"{where}: unknown section {section!r} (expected e.g. '221.10' or 'CL 132(4)')")
-    where = f"{where} ({section})"
-    citation = raw.get("citation")
-    if not isinstance(citation, str) or not citation.startswith(("http://", "https://")):
-        raise RegimeError(f"{where}: missing citation (every rule cites its source as a URL)")
-    klass = raw.get("class")
-    if klass not in CLASSES:
-        raise RegimeError(f"{where}: unknown class {klass!r} (one of {', '.join(CLASSES)})")
-    amount = raw.get("amount_g") or {}
-    above, up_to = float(amount.get("above", 0)), amount.get("up_to")
-    if above < 0 or (up_to is not None and float(up_to) <= above):
-        raise RegimeError(f"{where}: empty or inverted amount band {amount}")
+def _rule(spec: RuleFile) -> Rule:
     return Rule(
-        section=section, subdivision=raw.get("subdivision"), name=str(raw.get("name", section)),
-        conduct=_subset(where, "conduct", raw.get("conduct"), CONDUCTS, required=True),
-        above_g=above, up_to_g=None if up_to is None else float(up_to),
-        actor_age=_subset(where, "actor_age", raw.get("actor_age"), AGES),
-        other_age=_subset(where, "other_age", raw.get("other_age"), AGES),
-        klass=klass, citation=citation, fine_max=raw.get("fine_max"),
-        fine_max_with_priors=raw.get("fine_max_with_priors"), jail_max_days=raw.get("jail_max_days"),
-        verified=bool(raw.get("verified", True)), note=raw.get("note"))
-
-
-def _subset(where: str, key: str, values: Iterable[str] | None, allowed: tuple[str, ...],
-            required: bool = False) -> frozenset[str]:
-    if values is None:
-        if required:
-            raise RegimeError(f"{where}: missing '{key}'")
-        return frozenset(allowed)
-    unknown = set(values) - set(allowed)
-    if unknown or not values:
-        raise RegimeError(f"{where}: unknown {key} {sorted(unknown) or '[]'} (one of {', '.join(allowed)})")
-    return frozenset(values)
+        section=spec.section, subdivision=spec.subdivision, name=spec.name, conduct=frozenset(spec.conduct),
+        above_g=float(spec.amount_g.above), up_to_g=None if spec.amount_g.up_to is None else float(spec.amount_g.up_to),
+        actor_age=frozenset(spec.actor_age), other_age=frozenset(spec.other_age), klass=spec.klass,
+        sources=tuple(spec.sources), fine_max=spec.fine_max, jail_max_days=spec.jail_max_days,
+        with_priors=tuple((p.priors, p.fine_max, p.jail_max_days) for p in spec.with_priors),
+        verified=spec.verified, unknown=spec.unknown, note=spec.note, paragraph=spec.paragraph,
+        readings=tuple(Option(r.klass, r.fine_max if r.fine_max is not None
+                              else (spec.fine_max if r.klass == spec.klass else None), r.because)
+                       for r in spec.readings))
 
 
 def _check_overlaps(where: str, rules: list[Rule]) -> None:
@@ -301,18 +303,3 @@ def _check_overlaps(where: str, rules: list[Rule]) -> None:
             if a.label == b.label and a.overlaps(b):
                 raise RegimeError(f"{where}: overlapping bands: two rules for {a.label} cover the same conduct, "
                                   f"amount and ages")
-
-
-def _no_unknown(where: str, mapping: dict, allowed: set[str]) -> None:
-    unknown = set(mapping) - allowed
-    if unknown:
-        raise RegimeError(f"{where}: unknown key(s) {sorted(unknown)}")
-
-
-def _date(where: str, value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise RegimeError(f"{where}: not a date: {value!r}") from None

@@ -10,7 +10,9 @@ from ui import common, exports, state
 
 ctx = common.start("Law & regimes",
                    "The three laws as the engine reads them (`analytics/regimes/*.yaml`), with their sources. "
-                   "Rules marked *unverified* rest on a secondary source and are flagged wherever they are used.")
+                   "Each rule quotes the sentence of the statute, bill text or court source it rests on. Rules "
+                   "marked *unverified* say what primary text could not confirm, and are flagged wherever they "
+                   "are used.")
 if ctx:
     db, info = ctx
     targets = tuple(lawbook.targets())
@@ -24,7 +26,7 @@ if ctx:
             st.markdown(f"In force: **{d['from'] or '1977'}** to **{d['until'] or 'today'}**  \n"
                         f"{d['rules']} rules, {d['unverified_rules']} unverified  \n"
                         f"Expunged automatically: {', '.join(d['expunge_sections']) or 'none'} "
-                        f"([source]({d['expunge_citation']}))")
+                        + (f"([source]({d['expunge_citation']}))" if d['expunge_citation'] else ""))
     st.subheader("What changed when: typical situations under each law")
     scen = pd.DataFrame(lawbook.scenario_table())
     scen.columns = ["situation", *(regimes.load(r).name.split(":")[0] for r in regimes.REGIME_IDS)]
@@ -36,9 +38,19 @@ if ctx:
                           format_func=lambda t: regimes.load(lawbook.targets()[t]).name)
     regime = regimes.load(lawbook.targets()[choice])
     rules = pd.DataFrame(lawbook.rules_table(regime))
+    link = {"citation": st.column_config.LinkColumn("Source", display_text="source",
+                                                    help="The official page of the source (CSV column `citation`).")}
     exports.table(rules, f"rules-{regime.id}", "rules",
-                  column_config={"citation": st.column_config.LinkColumn("citation", display_text="source"),
-                                 "verified": st.column_config.CheckboxColumn("verified")})
+                  column_config=link | {"verified": st.column_config.CheckboxColumn("Verified")})
+    st.caption("*Verified*: every attribute of the rule matches primary text. An unverified rule says what is "
+               "unknown; where it has *other readings* (an unverified fine, a defence the record cannot show), "
+               "the low bound takes the least serious and the high bound the most serious.")
+    with st.expander(f"Every source of {regime.name.split(':')[0]}, quoted", icon=":material/gavel:"):
+        sources = pd.DataFrame(lawbook.sources_table(regime))
+        exports.table(sources, f"sources-{regime.id}", "sources", column_config=link)
+    with st.expander("Changes to the law model (December 2026)", icon=":material/history_edu:"):
+        st.markdown(lawbook.changes_text())
     query = state.publish("law", params)
     exports.cite_box(exports.View("law", f"Rules of {regime.name}", state.permalink("law", query), query,
-                                  tables={"scenarios": scen, f"rules-{regime.id}": rules}), info)
+                                  tables={"scenarios": scen, f"rules-{regime.id}": rules, f"sources-{regime.id}": sources},
+                                  law=lawbook.source_lines(regime)), info)

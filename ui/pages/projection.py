@@ -72,7 +72,9 @@ if ctx:
         unverified = sum(g["on_unverified_rules"] for g in groups)
         unmatched = sum(g["unmatched"] for g in groups)
         if unverified:
-            st.caption(f"{common.fmt(unverified)} records' bounds rest on a rule marked unverified in the law files.")
+            st.caption(f"{common.fmt(unverified)} records' bounds rest on a rule whose text, class or fine primary "
+                       f"text could not confirm; the Law page says what is unknown for each, and where it is "
+                       f"open the range takes both readings.")
         if unmatched:
             st.caption(f"{common.fmt(unmatched)} records have a code the law of their date did not have: not re-applied.")
         source = f"Source: {exports.data_version(info)[:110]}"
@@ -92,4 +94,5 @@ if ctx:
         exports.cite_box(exports.View("projection", f"Cannabis {v['dataset']} re-applied to {regimes.label(result['regime'])}",
                                       state.permalink("projection", query),
                                       {k: str(x) for k, x in v.items()}, figures=figures, charts=[chart],
-                                      tables={name: frame}), info)
+                                      tables={name: frame},
+                                      law=lawbook.source_lines(regimes.load(lawbook.targets()[v["regime"]]))), info)
