@@ -347,6 +347,13 @@ def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: 
 
 # ------------------------------------------------------------------------------------------------ explain
 
+def _cited(rule: dict) -> str:
+    """A rule's main source in one line: kind, the sentence quoted, the URL; what is unknown if unverified."""
+    s = rule["sources"][0]
+    unknown = "" if rule["verified"] else f" [unverified: {rule['unknown']}]"
+    return f"({s['kind'].replace('_', ' ')}: \u201c{s['quote']}\u201d <{s['url']}>){unknown}"
+
+
 @cli.command()
 @db_option
 @click.option("--key", required=True, help="ARREST_KEY or SUMMONS_KEY.")
@@ -367,15 +374,16 @@ def explain(db: str, key: str, regime: str, as_json: bool) -> None:
         if "consistent_facts" not in p:
             return "\n".join(lines + [p["conclusion"]])
         lines.append(f"1. on that date the law was {p['charged_regime']['id']}: " + "; ".join(
-            f"{m['section']} {m['name']} ({m['class']}) <{m['citation']}>" for m in p["meaning_on_date"]))
+            f"{m['section']} {m['name']} ({m['class']}) {_cited(m)}" for m in p["meaning_on_date"]))
         f = p["consistent_facts"]
         upto = "no limit" if f["amount_g"]["up_to"] is None else f"{f['amount_g']['up_to']:g} g"
         lines.append(f"2. facts consistent with it (A1, age band {r['age_band']}): {', '.join(f['conduct'])}; "
                      f"more than {f['amount_g']['above']:g} g up to {upto}; actor {', '.join(f['actor_age'])}")
         lines.append(f"3. under {p['target_regime']['id']}:")
         for bound, o in p["outcome"].items():
-            cited = "; ".join(f"{x['section']} <{x['citation']}>" for x in o["rules"]) or "no offence"
-            lines.append(f"   {bound:<8} {o['class']:<14} {cited}")
+            cited = "; ".join(f"{x['section']} {_cited(x)}" for x in o["rules"]) or "no offence"
+            reading = "".join(f" [reading: {why}]" for why in o["because"])
+            lines.append(f"   {bound:<8} {o['class']:<14} {cited}{reading}")
         e = p["expungeable"]
         lines.append(f"4. expunged automatically: under the 2019 rules {'yes' if e['2019_rules'] else 'no'}; "
                      f"under {p['target_regime']['id']} {'yes' if e['target_rules'] else 'no'}")

@@ -1,65 +1,49 @@
-"""Download NYPD arrest and summons records from NYC Open Data (Socrata SODA 2.x).
+"""Download NYPD arrest and summons records from NYC Open Data (Socrata SODA3, else SODA 2.1).
 
-Design
-------
-One call to :func:`fetch` downloads one dataset ("arrests" or "summonses") from one or
-both of its sources ("historic", "ytd") into one CSV file per source. For each source:
+One call to :func:`fetch` downloads one dataset ("arrests" or "summonses") from one or both of
+its sources ("historic", "ytd") into one CSV file per source (``docs/fetch.md`` has the details):
 
-1. **Query.** A SoQL ``$where`` is built from fixed text only: the marijuana filter
-   (Penal Law articles 221 and 222, selected by law code, never by description) unless
-   ``all_offenses`` is set, and date bounds built from validated ``datetime.date`` values
-   (``until`` is inclusive: the bound is ``< until + 1 day``). Literals are quoted per
-   SoQL (single quotes, doubled inside). Nothing else is ever interpolated.
-2. **Count.** ``$select=count(*)`` with the same ``$where`` gives the expected row count.
-3. **Pages.** Rows are paged with ``$order=<key>,:id``, ``$limit=page_size`` and ``$offset``
-   advancing by ``page_size`` until a short page comes back. Each page is written
-   atomically (temp file, fsync, rename) as its own CSV part under
-   ``out_dir/.partial/<dataset>-<source>-<query hash>/`` together with a ``manifest.json``
-   (query, page size, expected count, rows per completed page).
-4. **Resume.** The query hash covers everything that decides the rows of a page (dataset
-   id, ``$where``, ``$order``, page size, columns), so a rerun of the same query finds
-   the same directory and downloads only the pages that are missing. If the server's
-   count changed since the interrupted run, the dataset was republished and the old
-   pages are discarded, because offsets no longer line up.
-5. **Assemble.** The parts are concatenated (one header) into
-   ``out_dir/<dataset>-<source>-<since|start>-<until|end>.csv`` through a temp file and a
-   rename. The number of data rows must equal the expected count; otherwise
-   :class:`FetchError` is raised, no final file is written and the parts are kept.
-   On success the partial directory is removed.
+1. **Query.** The SoQL filter is fixed text (Penal Law articles 221/222 by law code, unless
+   ``all_offenses``) plus bounds from validated dates (``until`` inclusive); literals are
+   SoQL-quoted and nothing else is ever interpolated.
+2. **Protocol.** SODA3 first (``POST /api/v3/views/<id>/query.json``). If its first request
+   answers 404, 405 or 501, the source comes from SODA 2.1 (``GET /resource/<id>.json``)
+   instead, with a warning, and the result says ``"protocol": "soda2.1"``.
+3. **Count, then pages.** ``count(*)`` gives the expected rows. SODA3 pages by key
+   (``WHERE :id > '<last :id>' ORDER BY :id LIMIT n``), SODA 2.1 by ``$offset``; a short page
+   ends the listing. An unfiltered download streams SODA3 ``export.csv`` instead. Each page is
+   written atomically under ``out_dir/.partial/<dataset>-<source>-<query hash>/`` next to a
+   ``manifest.json`` (rows per page and, for SODA3, each page's last ``:id``).
+4. **Resume.** The hash covers everything that decides a page's rows, so a rerun of the same
+   query downloads only the missing pages; a changed server count starts over.
+5. **Assemble.** The parts become ``out_dir/<dataset>-<source>-<since|start>-<until|end>.csv``
+   through a temp file and a rename, only if the row count equals the server's count.
 
-Every HTTP request is retried on HTTP 429 and 5xx, on connection errors, timeouts,
-bodies cut off mid-transfer and bodies that are not valid JSON, with exponential backoff
-``backoff_base * 2**attempt`` (or ``Retry-After`` seconds, capped at 60). Other 4xx
-answers fail at once with the server's message. Sleeping goes through the module-level
-``_sleep`` so tests can replace it.
-
-Part and final CSVs hold the API field names (lowercase) of the dataset in a fixed order
-(:data:`COLUMNS`), with every value as the text the JSON gave (``"104.0"`` stays
-``104.0``, dates stay ``2020-11-19T00:00:00.000``); the GeoJSON point becomes WKT
-``POINT (lon lat)``, and unknown fields such as ``:@computed_region_*`` are dropped.
-
-The app token, if any, is passed in by the caller (``os.environ.get("SODA_APP_TOKEN")``)
-and sent only as the ``X-App-Token`` header; it is never written to disk or logs.
+Retries, the app token (``SODA_APP_TOKEN``, sent as ``X-App-Token``), SoQL text and row
+conversion live in :mod:`analytics.soda`. Retry sleeps go through ``_sleep`` (tests replace it).
 """
 
 from __future__ import annotations
 
 import csv
-import email.utils
-import hashlib
+import dataclasses
 import json
 import logging
 import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, TextIO
+from typing import Any, Callable, Iterator, TextIO
 
 import requests
 from tqdm import tqdm
+
+from analytics.soda import (  # noqa: F401 - some names are re-exported for callers
+    GEO_ALIASES, GEO_COLUMN, PROTOCOLS, SODA3, SODA21, TOKEN_ENV, Client, FetchError, Query,
+    Soda3Unavailable, expected_count, fetch_page, record_to_row, soql_string, stream_export,
+)
 
 __all__ = ["COLUMNS", "DATASETS", "FetchError", "build_where", "fetch", "soql_string"]
 
@@ -100,10 +84,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-#: The output geo column and the API names it has had (first present wins).
-GEO_COLUMN = "geocoded_column"
-GEO_ALIASES: tuple[str, ...] = ("geocoded_column", "new_georeferenced_column", "lon_lat")
-
 #: Law-code prefixes of Penal Law articles 221 (marijuana) and 222 (cannabis, 2021-03-31+).
 MARIJUANA_PREFIXES: dict[str, tuple[str, ...]] = {
     "arrests": ("PL 221", "PL 222"),
@@ -113,25 +93,12 @@ MARIJUANA_PREFIXES: dict[str, tuple[str, ...]] = {
 PARTIAL_DIRNAME = ".partial"
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
-RETRY_AFTER_CAP = 60.0
 
 #: Sleep used between retries; tests replace it so they never wait.
 _sleep: Callable[[float], None] = time.sleep
 
 
-class FetchError(Exception):
-    """A download failed. ``str(error)`` is one line, meant to be shown to the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(" ".join(str(message).split()))
-
-
 # --------------------------------------------------------------------------- query
-
-
-def soql_string(value: str) -> str:
-    """Quote ``value`` as a SoQL string literal (single quotes, doubled inside)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _check_date(name: str, value: date | None) -> date | None:
@@ -171,55 +138,6 @@ def build_where(
     return " AND ".join(parts) or None
 
 
-@dataclass(frozen=True)
-class Query:
-    """Everything that decides which rows land in which page of one source."""
-
-    dataset: str
-    source: str
-    dataset_id: str
-    where: str | None
-    order: str
-    page_size: int
-    columns: tuple[str, ...]
-
-    def identity(self) -> dict[str, Any]:
-        return {
-            "dataset": self.dataset,
-            "source": self.source,
-            "dataset_id": self.dataset_id,
-            "where": self.where,
-            "order": self.order,
-            "page_size": self.page_size,
-            "columns": list(self.columns),
-        }
-
-    @property
-    def hash(self) -> str:
-        blob = json.dumps(self.identity(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
-
-    @property
-    def label(self) -> str:
-        return f"{self.dataset} {self.source} ({self.dataset_id})"
-
-    def count_params(self) -> dict[str, str]:
-        params = {"$select": "count(*)"}
-        if self.where:
-            params["$where"] = self.where
-        return params
-
-    def page_params(self, page: int) -> dict[str, str]:
-        params = {
-            "$order": self.order,
-            "$limit": str(self.page_size),
-            "$offset": str(page * self.page_size),
-        }
-        if self.where:
-            params["$where"] = self.where
-        return params
-
-
 def _dataset_spec(dataset: str) -> dict[str, str]:
     try:
         return DATASETS[dataset]
@@ -237,6 +155,8 @@ def build_query(
     until: date | None = None,
     all_offenses: bool = False,
     page_size: int = 50_000,
+    protocol: str = SODA3,
+    export: bool = False,
 ) -> Query:
     spec = _dataset_spec(dataset)
     if source not in SOURCES:
@@ -248,184 +168,20 @@ def build_query(
         source=source,
         dataset_id=spec[source],
         where=build_where(dataset, since, until, all_offenses),
-        order=f"{spec['key']},:id",  # :id breaks ties: a key can repeat (summons 148968083)
+        key=spec["key"],
+        date_field=spec["date"],
         page_size=page_size,
         columns=COLUMNS[dataset],
+        protocol=protocol,
+        export=export and protocol == SODA3,
     )
 
 
-# --------------------------------------------------------------------------- HTTP
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    """Seconds from a ``Retry-After`` header (number or HTTP date), or None."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
-def _server_message(response: requests.Response) -> str:
-    """The ``message`` of a Socrata error body, else the start of the body text."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        for key in ("message", "error", "errorCode", "code"):
-            if isinstance(body.get(key), str) and body[key]:
-                return body[key]
-    text = " ".join(response.text.split())
-    return text[:300] or response.reason or "no message"
-
-
-def _parse_json(content: bytes) -> Any:
-    # Numbers are kept as their exact JSON text: the CSV must hold what the API gave.
-    return json.loads(content, parse_float=str, parse_int=str)
-
-
-_RETRYABLE_ERRORS = (
-    requests.ConnectionError,
-    requests.Timeout,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
-
-
-@dataclass
-class _Client:
-    session: requests.Session
-    base_url: str
-    headers: dict[str, str]
-    timeout: float
-    max_retries: int
-    backoff_base: float
-
-    def get_json(self, dataset_id: str, params: Mapping[str, str], what: str) -> Any:
-        """GET ``/resource/<id>.json`` with retries; return the decoded body."""
-        url = f"{self.base_url}/resource/{dataset_id}.json"
-        problem = "no attempt made"
-        for attempt in range(self.max_retries + 1):
-            retry_after: float | None = None
-            try:
-                response = self.session.get(
-                    url, params=dict(params), headers=self.headers, timeout=self.timeout
-                )
-            except _RETRYABLE_ERRORS as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            else:
-                status = response.status_code
-                if status == 429 or status >= 500:
-                    problem = f"HTTP {status} {response.reason or ''}".strip()
-                    retry_after = _retry_after(response)
-                elif status >= 400:
-                    raise FetchError(
-                        f"{what}: HTTP {status} from {url}: {_server_message(response)}"
-                    )
-                else:
-                    try:
-                        return _parse_json(response.content)
-                    except ValueError as exc:
-                        problem = f"invalid JSON in response (truncated?): {exc}"
-            if attempt == self.max_retries:
-                break
-            delay = (
-                min(retry_after, RETRY_AFTER_CAP)
-                if retry_after is not None
-                else self.backoff_base * 2**attempt
-            )
-            log.warning("%s: %s; retry %d/%d in %.1fs", what, problem, attempt + 1,
-                        self.max_retries, delay)
-            _sleep(delay)
-        raise FetchError(
-            f"{what}: gave up after {self.max_retries + 1} attempts ({problem}). "
-            "Completed pages are kept; rerun the same command to resume."
-        )
-
-
-def _expected_count(client: _Client, query: Query) -> int:
-    body = client.get_json(query.dataset_id, query.count_params(), f"{query.label} count")
-    try:
-        (row,) = body
-        (value,) = row.values()
-        count = int(str(value))
-    except (TypeError, ValueError, AttributeError):
-        raise FetchError(f"{query.label}: unexpected count response: {str(body)[:200]}") from None
-    if count < 0:
-        raise FetchError(f"{query.label}: negative count {count} from server")
-    return count
-
-
-def _fetch_page(client: _Client, query: Query, page: int) -> list[dict[str, Any]]:
-    what = f"{query.label} page {page + 1} (offset {page * query.page_size})"
-    rows = client.get_json(query.dataset_id, query.page_params(page), what)
-    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-        raise FetchError(f"{what}: expected a JSON array of objects, got {str(rows)[:200]}")
-    if len(rows) > query.page_size:
-        raise FetchError(f"{what}: server sent {len(rows)} rows for $limit={query.page_size}")
-    return rows
-
-
-# --------------------------------------------------------------------------- rows
-
-
-def _number_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _geo_text(value: Any) -> str:
-    """GeoJSON point (or legacy Socrata location) as WKT ``POINT (lon lat)``."""
-    if isinstance(value, dict):
-        coords = value.get("coordinates")
-        if (
-            str(value.get("type", "")).lower() == "point"
-            and isinstance(coords, list)
-            and len(coords) >= 2
-        ):
-            return f"POINT ({_number_text(coords[0])} {_number_text(coords[1])})"
-        if "longitude" in value and "latitude" in value:
-            return f"POINT ({_number_text(value['longitude'])} {_number_text(value['latitude'])})"
-    return _value_text(value)
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def record_to_row(record: Mapping[str, Any], columns: Iterable[str]) -> list[str]:
-    """One JSON record as CSV values in ``columns`` order (absent keys -> "")."""
-    lowered = {str(k).lower(): v for k, v in record.items()}
-    row: list[str] = []
-    for column in columns:
-        if column == GEO_COLUMN:
-            geo = next((lowered[a] for a in GEO_ALIASES if a in lowered), None)
-            row.append(_geo_text(geo) if geo is not None else "")
-        else:
-            row.append(_value_text(lowered.get(column)))
-    return row
+# --------------------------------------------------------------------------- files
 
 
 def _csv_writer(fh: TextIO) -> Any:
     return csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-
-
-# --------------------------------------------------------------------------- files
 
 
 def _fsync_dir(path: Path) -> None:
@@ -475,9 +231,11 @@ def _new_manifest(query: Query, expected: int) -> dict[str, Any]:
         "version": MANIFEST_VERSION,
         "query_hash": query.hash,
         "query": query.identity(),
+        "protocol": query.protocol,
         "page_size": query.page_size,
         "expected_rows": expected,
         "pages": {},
+        "after": {},  # SODA3: page -> the last :id on it (where the next page starts)
     }
 
 
@@ -492,9 +250,11 @@ def _load_manifest(part_dir: Path, query: Query) -> dict[str, Any] | None:
         or manifest.get("version") != MANIFEST_VERSION
         or manifest.get("query_hash") != query.hash
         or not isinstance(manifest.get("pages"), dict)
+        or not isinstance(manifest.get("after", {}), dict)
         or not isinstance(manifest.get("expected_rows"), int)
     ):
         return None
+    manifest.setdefault("after", {})
     return manifest
 
 
@@ -505,11 +265,18 @@ def _save_manifest(part_dir: Path, manifest: dict[str, Any]) -> None:
     )
 
 
-def _completed_pages(part_dir: Path, manifest: dict[str, Any]) -> dict[int, int]:
-    """Page index -> row count for pages the manifest lists and whose file exists."""
+def _completed_pages(part_dir: Path, manifest: dict[str, Any], query: Query) -> dict[int, int]:
+    """Page index -> row count for pages the manifest lists and whose file exists (and, for
+    SODA3 pages, whose last :id is recorded: the next page starts there)."""
+    keyset = query.protocol == SODA3 and not query.export
     pages: dict[int, int] = {}
     for key, rows in manifest["pages"].items():
-        if str(key).isdigit() and isinstance(rows, int) and _page_path(part_dir, int(key)).is_file():
+        if (
+            str(key).isdigit()
+            and isinstance(rows, int)
+            and _page_path(part_dir, int(key)).is_file()
+            and (not keyset or rows == 0 or isinstance(manifest["after"].get(key), str))
+        ):
             pages[int(key)] = rows
     return pages
 
@@ -577,51 +344,76 @@ def final_name(dataset: str, source: str, since: date | None, until: date | None
 # --------------------------------------------------------------------------- driver
 
 
+def _bar(query: Query, expected: int, initial: int, progress: bool) -> tqdm:
+    return tqdm(total=expected, initial=initial, desc=f"{query.dataset} {query.source}",
+                unit="rows", file=sys.stderr, disable=not progress)
+
+
 def _download_pages(
-    client: _Client, query: Query, part_dir: Path, manifest: dict[str, Any], progress: bool
+    client: Client, query: Query, part_dir: Path, manifest: dict[str, Any], progress: bool
 ) -> tuple[int, int]:
     """Download missing pages until a short page; return (pages, resumed pages)."""
-    done = _completed_pages(part_dir, manifest)
+    done = _completed_pages(part_dir, manifest, query)
+    cursors: dict[str, str] = manifest["after"]
     expected = manifest["expected_rows"]
-    page, resumed, seen = 0, 0, 0
-    with tqdm(
-        total=expected,
-        initial=sum(done.values()),
-        desc=f"{query.dataset} {query.source}",
-        unit="rows",
-        file=sys.stderr,
-        disable=not progress,
-    ) as bar:
+    page, resumed, seen, after = 0, 0, 0, None
+    with _bar(query, expected, sum(done.values()), progress) as bar:
         while True:
             if page in done:
                 rows = done[page]
                 resumed += 1
             else:
-                records = _fetch_page(client, query, page)
+                records = fetch_page(client, query, page, after)
                 _write_page(part_dir, page, records, query.columns)
                 rows = len(records)
                 manifest["pages"][str(page)] = rows
+                if query.protocol == SODA3 and records:
+                    cursors[str(page)] = records[-1][":id"]
                 _save_manifest(part_dir, manifest)
                 bar.update(rows)
+            after = cursors.get(str(page), after)
             seen += rows
             page += 1
             # A short page ends the listing. Stop also when the server sends more rows
-            # than its own count, so a server that ignores $offset cannot loop forever.
+            # than its own count, so a server that ignores the paging cannot loop forever.
             if rows < query.page_size or seen > expected:
                 return page, resumed
 
 
-def _fetch_source(
-    client: _Client,
-    query: Query,
-    out_dir: Path,
-    final_path: Path,
-    progress: bool,
-) -> dict[str, Any]:
-    expected = _expected_count(client, query)
+def _download_export(
+    client: Client, query: Query, part_dir: Path, manifest: dict[str, Any], progress: bool
+) -> tuple[int, int]:
+    """Stream SODA3 export.csv into page 0; return (pages, resumed pages)."""
+    if 0 in _completed_pages(part_dir, manifest, query):
+        return 1, 1
+    expected = manifest["expected_rows"]
+
+    def write(rows: Iterator[list[str]]) -> int:
+        def write_file(fh: TextIO) -> int:
+            writer = _csv_writer(fh)
+            writer.writerow(query.columns)
+            count = 0
+            with _bar(query, expected, 0, progress) as bar:
+                for count, row in enumerate(rows, 1):
+                    writer.writerow(row)
+                    if count % 1000 == 0:
+                        bar.update(1000)
+                bar.update(count % 1000)
+            return count
+
+        return _atomic_write(_page_path(part_dir, 0), write_file)
+
+    manifest["pages"]["0"] = stream_export(client, query, expected, write)
+    _save_manifest(part_dir, manifest)
+    return 1, 0
+
+
+def _download(client: Client, query: Query, expected: int, out_dir: Path, final_path: Path,
+              progress: bool) -> dict[str, Any]:
     part_dir = out_dir / PARTIAL_DIRNAME / f"{query.dataset}-{query.source}-{query.hash}"
     manifest = _prepare_partial(part_dir, query, expected)
-    pages, resumed = _download_pages(client, query, part_dir, manifest, progress)
+    download = _download_export if query.export else _download_pages
+    pages, resumed = download(client, query, part_dir, manifest, progress)
     rows = _assemble(part_dir, pages, final_path, query, expected)
     _remove_partial(part_dir)
     return {
@@ -632,14 +424,39 @@ def _fetch_source(
         "expected_rows": expected,
         "pages": pages,
         "resumed_pages": resumed,
+        "protocol": query.protocol,
+        "export": query.export,
     }
 
 
-def _request_headers(token: str | None) -> dict[str, str]:
-    headers = {"Accept": "application/json"}
-    if token:
-        headers["X-App-Token"] = token
-    return headers
+def _fetch_source(client: Client, query: Query, out_dir: Path, final_path: Path, progress: bool,
+                  state: dict[str, str]) -> dict[str, Any]:
+    """SODA3 unless ``state["protocol"]`` says soda2.1; in "auto" a SODA3 404/405/501 to the count, or a
+    401/403 without a token, falls back to SODA 2.1 for this and every later source."""
+    unavailable: Soda3Unavailable | None = None
+    if state["protocol"] != SODA21:
+        soda3 = query.for_protocol(SODA3)
+        try:
+            expected = expected_count(client, soda3, probe=state["protocol"] == "auto")
+        except Soda3Unavailable as exc:
+            unavailable = exc
+        else:
+            state["protocol"] = SODA3
+            return _download(client, soda3, expected, out_dir, final_path, progress)
+    query = query.for_protocol(SODA21)
+    try:
+        expected = expected_count(client, query)
+    except FetchError as exc:
+        if unavailable is None:
+            raise
+        raise FetchError(f"{exc} (SODA3 query.json had answered {unavailable})") from exc
+    if unavailable is not None:
+        why = ("SODA3 needs an app token (set SODA_APP_TOKEN)" if unavailable.status in (401, 403)
+               else "no SODA3 on this portal")
+        log.warning("%s: %s (query.json answered HTTP %d); falling back to SODA 2.1 /resource/%s.json",
+                    query.label, why, unavailable.status, query.dataset_id)
+        state["protocol"] = SODA21
+    return _download(client, query, expected, out_dir, final_path, progress)
 
 
 def fetch(
@@ -658,16 +475,25 @@ def fetch(
     timeout: float = 120,
     progress: bool = True,
     session: requests.Session | None = None,
+    protocol: str = "auto",
+    whole: bool | None = None,
 ) -> dict[str, Any]:
     """Download ``dataset`` ("arrests" or "summonses") from each of ``sources`` into ``out_dir``.
 
-    Returns ``{"dataset": ..., "files": [{"source", "dataset_id", "path", "rows",
-    "expected_rows", "pages", "resumed_pages"}, ...]}``. Raises :class:`FetchError` with a
-    one-line message on any failure; completed pages stay on disk and a rerun with the
-    same arguments resumes from the first missing page.
+    ``token``: the app token; None reads ``$SODA_APP_TOKEN``, "" sends none. ``protocol``:
+    "auto" (SODA3, falling back to SODA 2.1 where SODA3 is absent), "soda3" or "soda2.1".
+    ``whole``: None streams SODA3 export.csv when nothing is filtered (``all_offenses`` and
+    no dates), False always pages, True insists on export.csv (no filter allowed).
+
+    Returns ``{"dataset": ..., "protocol": ..., "files": [{"source", "dataset_id", "path",
+    "rows", "expected_rows", "pages", "resumed_pages", "protocol", "export"}, ...]}``.
+    Raises :class:`FetchError` with a one-line message on any failure; completed pages stay
+    on disk and a rerun with the same arguments resumes from the first missing page.
     """
     if max_retries < 0:
         raise ValueError("max_retries must be >= 0")
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, not {protocol!r}")
     if isinstance(sources, str):
         sources = (sources,)
     queries = [
@@ -677,26 +503,37 @@ def fetch(
     ]
     if not queries:
         raise FetchError("no sources to fetch")
+    unfiltered = queries[0].where is None
+    if whole and not unfiltered:
+        raise FetchError("whole=True downloads whole datasets: use all_offenses and no dates")
+    if whole is not False and unfiltered:
+        queries = [dataclasses.replace(q, export=True) for q in queries]
+    if token is None:
+        token = os.environ.get(TOKEN_ENV)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     own_session = session is None
-    client = _Client(
+    client = Client(
         session=session if session is not None else requests.Session(),
         base_url=base_url.rstrip("/"),
-        headers=_request_headers(token),
+        token=token or None,
         timeout=timeout,
         max_retries=max_retries,
         backoff_base=backoff_base,
+        sleep=lambda seconds: _sleep(seconds),  # looked up at call time: tests replace it
+        log=log,
     )
+    state = {"protocol": protocol}
     try:
         files = [
             _fetch_source(
                 client, query, out_dir,
-                out_dir / final_name(dataset, query.source, since, until, all_offenses), progress,
+                out_dir / final_name(dataset, query.source, since, until, all_offenses),
+                progress, state,
             )
             for query in queries
         ]
     finally:
         if own_session:
             client.session.close()
-    return {"dataset": dataset, "files": files}
+    return {"dataset": dataset, "protocol": state["protocol"], "files": files}

@@ -70,15 +70,14 @@ def rules_table(regime: regimes.Regime) -> list[dict[str, Any]]:
     """One row per rule: section, name, class, conduct, amount, ages, fines and jail (with priors apart),
     whether it is verified and what is unknown, and its main source: kind, quoted sentence, URL."""
     ages = set(regimes.AGES)
-    return [{"section": r.label, "name": r.name, "class": regimes.class_name(r.klass),
+    return [{"section": r.label, "name": r.name, "class": regimes.class_name(r.klass), "verified": r.verified,
+             "quote": r.sources[0].quote, "source kind": source_kind(r.sources[0]), "citation": r.citation,
+             "unknown": r.unknown or "", "other readings": "; ".join(o.because for o in r.readings),
              "conduct": ", ".join(c.replace("_", " ") for c in regimes.CONDUCTS if c in r.conduct),
              "amount": _amount(r),
              "actor age": "any" if r.actor_age == ages else ", ".join(a for a in regimes.AGES if a in r.actor_age),
              "fine max ($)": r.fine_max, "jail max (days)": r.jail_max_days,
-             "with prior convictions": _with_priors(r), "verified": r.verified, "unknown": r.unknown or "",
-             "other readings": "; ".join(o.because for o in r.readings),
-             "source kind": source_kind(r.sources[0]), "quote": r.sources[0].quote,
-             "citation": r.citation, "more sources": len(r.sources) - 1, "note": r.note or ""}
+             "with prior convictions": _with_priors(r), "more sources": len(r.sources) - 1, "note": r.note or ""}
             for r in regime.rules]
 
 

@@ -1,22 +1,41 @@
-"""A small local server that speaks the Socrata SODA 2.x ``/resource/<id>.json`` API.
+"""A small local server that speaks Socrata's SODA3 and SODA 2.1 APIs.
 
-It serves in-memory rows per dataset id and implements the SoQL subset the downloader
-uses: ``$where`` (``like`` with ``%``/``_`` wildcards, case-sensitive; ``=``, ``!=``,
-``<``, ``<=``, ``>``, ``>=``; ``AND``, ``OR``, ``NOT``, parentheses), ``$select=count(*)``,
-``$order`` by one field (optionally ``ASC``/``DESC``), ``$limit`` and ``$offset``.
-``$where`` is parsed by a tokenizer and a recursive-descent parser, never ``eval``.
+It serves in-memory rows per dataset id; every row gets a stable system ``:id``
+(``row-xxxx.xxxx_n``, in an order unrelated to insertion or key order).
 
-Tests inject faults and inspect a log of every request::
+* SODA 2.1: ``GET /resource/<id>.json`` with ``$where``, ``$select=count(*)``, ``$order``
+  (comma-separated fields, each optionally ``ASC``/``DESC``), ``$limit`` and ``$offset``.
+* SODA3 query: ``POST /api/v3/views/<id>/query.json`` with a JSON body ``{"query": "SELECT
+  ... [WHERE ...] [ORDER BY ...] [LIMIT n] [OFFSET n]", "page": {"pageNumber": n,
+  "pageSize": m}, "includeSynthetic": bool}``; ``SELECT`` is ``*``, ``*, :id`` or
+  ``count(*) [AS name]``. Rows carry ``:id`` only when selected or ``includeSynthetic``.
+* SODA3 export: ``GET /api/v3/views/<id>/export.csv``, all rows as CSV, headers as API
+  field names (``export_style="api"``) or as the portal's display names with
+  ``MM/DD/YYYY`` dates (``"display"``).
+
+``configure(soda3=False)`` makes the SODA3 paths answer 404 (``soda3_absent_status``), like
+an older portal; ``configure(require_token=True)`` makes SODA3 answer ``token_status``
+(403) to requests without an ``X-App-Token`` (or with one not in ``valid_tokens``).
+
+The SoQL ``WHERE`` subset (``like`` with ``%``/``_`` wildcards, case-sensitive; ``=``,
+``!=``, ``<``, ``<=``, ``>``, ``>=``; ``AND``, ``OR``, ``NOT``, parentheses) is parsed by a
+tokenizer and a recursive-descent parser, never ``eval``.
+
+Tests inject faults (on any path, both protocols) and inspect a log of every request::
 
     with SocrataServer({"8h9b-rp9u": rows}) as server:
         server.inject(Fault.http(429, retry_after="3"), None, Fault.drop())
         server.fail_after(5)                  # the 6th request and later all fail
         fetch("arrests", tmp, base_url=server.base_url, sources=("historic",))
-        server.page_offsets("8h9b-rp9u")      # [0, 1000, ...]
+        server.page_offsets("8h9b-rp9u")      # SODA 2.1: [0, 1000, ...]
+        server.soda3_after("8h9b-rp9u")       # SODA3: [None, 'row-…', ...]
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
 import json
 import re
 import threading
@@ -262,6 +281,17 @@ class RecordedRequest:
     params: dict[str, str]
     headers: dict[str, str]  # keys lowercased
     fault: Fault | None
+    method: str = "GET"
+    body: Any = None  # the decoded JSON body of a POST
+
+
+@dataclass
+class Hold:
+    """A request held open: ``arrived`` is set when it comes in; it is then left unanswered
+    (the connection is closed) once ``release`` is set."""
+
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
 
 # --------------------------------------------------------------------------- server
@@ -278,13 +308,32 @@ class _State:
     fail_fault: Fault = Fault.http(500)
     log: list[RecordedRequest] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    holds: dict[int, Hold] = field(default_factory=dict)
+    # protocol switches (see configure())
+    soda3: bool = True
+    soda3_absent_status: int = 404
+    require_token: bool = False
+    require_token_soda21: bool = False  # SODA 2.1 also refuses requests without a token
+    token_status: int = 403
+    valid_tokens: frozenset[str] | None = None
+    export_style: str = "api"
+
+
+def row_id(dataset_id: str, index: int) -> str:
+    """The system ``:id`` of row ``index``: stable, unique, and not in insertion order."""
+    digest = hashlib.sha256(f"{dataset_id}/{index}".encode()).hexdigest()
+    return f"row-{digest[:4]}.{digest[4:8]}_{index}"
+
+
+def _with_ids(dataset_id: str, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{**row, ":id": row_id(dataset_id, i)} for i, row in enumerate(rows)]
 
 
 class SocrataServer:
     """Threaded HTTP server on 127.0.0.1 with a random free port."""
 
     def __init__(self, datasets: Mapping[str, Iterable[Mapping[str, Any]]] | None = None) -> None:
-        self.state = _State({k: [dict(r) for r in v] for k, v in (datasets or {}).items()})
+        self.state = _State({k: _with_ids(k, v) for k, v in (datasets or {}).items()})
         handler = type("Handler", (_Handler,), {"state": self.state})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
@@ -316,7 +365,7 @@ class SocrataServer:
     # data
     def set_rows(self, dataset_id: str, rows: Iterable[Mapping[str, Any]]) -> None:
         with self.state.lock:
-            self.state.datasets[dataset_id] = [dict(r) for r in rows]
+            self.state.datasets[dataset_id] = _with_ids(dataset_id, rows)
 
     def override_count(self, dataset_id: str, count: int | None) -> None:
         """Make ``count(*)`` answer ``count`` whatever the rows say (None: undo)."""
@@ -328,6 +377,26 @@ class SocrataServer:
 
     def set_count_field(self, name: str) -> None:
         self.state.count_field = name
+
+    def row_ids(self, dataset_id: str) -> list[str]:
+        with self.state.lock:
+            return [r[":id"] for r in self.state.datasets[dataset_id]]
+
+    # protocols
+    _SWITCHES = ("soda3", "soda3_absent_status", "require_token", "require_token_soda21", "token_status", "valid_tokens",
+                 "export_style")
+
+    def configure(self, **switches: Any) -> None:
+        """Set protocol switches: soda3 (bool), soda3_absent_status (404/405/501),
+        require_token (bool), token_status (401/403), valid_tokens (set or None: any token),
+        export_style ("api" or "display")."""
+        with self.state.lock:
+            for name, value in switches.items():
+                if name not in self._SWITCHES:
+                    raise TypeError(f"unknown switch {name!r}")
+                if name == "valid_tokens" and value is not None:
+                    value = frozenset(value)
+                setattr(self.state, name, value)
 
     # faults
     def inject(self, *faults: Fault | None) -> None:
@@ -345,6 +414,13 @@ class SocrataServer:
         with self.state.lock:
             self.state.fail_from = len(self.state.log) + n + 1
             self.state.fail_fault = fault or Fault.http(500, message="server crashed")
+
+    def hold_at(self, number: int) -> Hold:
+        """Hold the request with this 1-based number open (see :class:`Hold`)."""
+        hold = Hold()
+        with self.state.lock:
+            self.state.holds[number] = hold
+        return hold
 
     def clear_faults(self) -> None:
         with self.state.lock:
@@ -370,6 +446,35 @@ class SocrataServer:
         path = f"/resource/{dataset_id}.json"
         return [r for r in self.requests[since:] if r.path == path and "$select" in r.params]
 
+    def soda3_requests(self, dataset_id: str, since: int = 0) -> list[RecordedRequest]:
+        """Every SODA3 request (query.json and export.csv) for ``dataset_id``."""
+        prefix = f"/api/v3/views/{dataset_id}/"
+        return [r for r in self.requests[since:] if r.path.startswith(prefix)]
+
+    def soda3_page_requests(self, dataset_id: str, since: int = 0) -> list[RecordedRequest]:
+        return [r for r in self.soda3_requests(dataset_id, since)
+                if r.path.endswith("/query.json") and not _is_count(r)]
+
+    def soda3_count_requests(self, dataset_id: str, since: int = 0) -> list[RecordedRequest]:
+        return [r for r in self.soda3_requests(dataset_id, since)
+                if r.path.endswith("/query.json") and _is_count(r)]
+
+    def soda3_after(self, dataset_id: str, since: int = 0) -> list[str | None]:
+        """The keyset position (``:id > '...'``) of each SODA3 page request; None: first page."""
+        positions: list[str | None] = []
+        for r in self.soda3_page_requests(dataset_id, since):
+            match = re.search(r":id > '((?:[^']|'')*)'", str((r.body or {}).get("query", "")))
+            positions.append(match.group(1).replace("''", "'") if match else None)
+        return positions
+
+    def export_requests(self, dataset_id: str, since: int = 0) -> list[RecordedRequest]:
+        return [r for r in self.soda3_requests(dataset_id, since) if r.path.endswith("/export.csv")]
+
+
+def _is_count(request: RecordedRequest) -> bool:
+    query = str((request.body or {}).get("query", "")) if isinstance(request.body, dict) else ""
+    return re.match(r"\s*select\s+count\(", query, re.I) is not None
+
 
 class _Handler(BaseHTTPRequestHandler):
     state: _State  # set on the per-server subclass
@@ -379,23 +484,84 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._handle("GET", None)
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server naming
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        self._handle("POST", body)
+
+    def _handle(self, method: str, body: Any) -> None:
         split = urlsplit(self.path)
         params = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        headers = {k.lower(): v for k, v in self.headers.items()}
         with self.state.lock:
             number = len(self.state.log) + 1
             fault = self._pick_fault(number)
-            self.state.log.append(
-                RecordedRequest(number, split.path, params,
-                                {k.lower(): v for k, v in self.headers.items()}, fault)
-            )
+            hold = self.state.holds.pop(number, None)
+            self.state.log.append(RecordedRequest(number, split.path, params, headers, fault, method, body))
+        if hold is not None:
+            hold.arrived.set()
+            hold.release.wait(timeout=60)
+            self.close_connection = True
+            return
         if fault is not None and fault.kind == "http":
             self._send_json(fault.status, _error_body("injected", fault.message), fault.retry_after)
             return
-        status, body = self._answer(split.path, params)
+        status, payload, content_type = self._route(method, split.path, params, headers, body)
+        data = payload if isinstance(payload, bytes) else _dumps(payload)
         if fault is None:
-            self._send_json(status, body)
+            self._send(status, data, content_type)
         else:
-            self._send_partial(body, with_length=fault.kind == "drop")
+            self._send_partial(data, content_type, with_length=fault.kind == "drop")
+
+    def _route(self, method: str, path: str, params: dict[str, str], headers: dict[str, str],
+               body: Any) -> tuple[int, Any, str]:
+        json_type = "application/json;charset=utf-8"
+        v3 = re.fullmatch(r"/api/v3/views/([a-z0-9]{4}-[a-z0-9]{4})/(query\.json|export\.csv)", path)
+        if v3:
+            state = self.state
+            if not state.soda3:
+                return state.soda3_absent_status, _error_body("not_found", f"No such path: {path}"), json_type
+            token = headers.get("x-app-token")
+            if state.require_token and (not token or (state.valid_tokens is not None
+                                                      and token not in state.valid_tokens)):
+                return state.token_status, _error_body(
+                    "authentication_required",
+                    "Requests must be authenticated by a user or carry a valid app token"), json_type
+            want = "POST" if v3.group(2) == "query.json" else "GET"
+            if method != want:
+                return 405, _error_body("method_not_allowed", f"{method} not allowed here"), json_type
+            if v3.group(2) == "export.csv":
+                status, answer = self._with_rows(v3.group(1), lambda rows, _o, _f: _export_csv(
+                    rows, state.export_style))
+                return status, answer, "text/csv;charset=utf-8" if status == 200 else json_type
+            return (*self._with_rows(v3.group(1), lambda rows, over, name: _run_soql(
+                rows, body, over, name)), json_type)
+        match = re.fullmatch(r"/resource/([a-z0-9]{4}-[a-z0-9]{4})\.json", path)
+        if not match or method != "GET":
+            return 404, _error_body("not_found", f"No such path: {path}"), json_type
+        if self.state.require_token_soda21 and not headers.get("x-app-token"):
+            return self.state.token_status, _error_body(
+                "authentication_required", "Requests must carry a valid app token"), json_type
+        return (*self._with_rows(match.group(1), lambda rows, over, name: _run_query(
+            rows, params, over, name)), json_type)
+
+    def _with_rows(self, dataset_id: str, answer: Callable[[list[dict[str, Any]], int | None, str], Any]
+                   ) -> tuple[int, Any]:
+        with self.state.lock:
+            rows = self.state.datasets.get(dataset_id)
+            override = self.state.count_overrides.get(dataset_id)
+            count_field = self.state.count_field
+        if rows is None:
+            return 404, _error_body("dataset.missing", f"Cannot find view with id {dataset_id}")
+        try:
+            return 200, answer(rows, override, count_field)
+        except SoQLError as exc:
+            return 400, _error_body("query.compiler.malformed", f"Could not parse SoQL query: {exc}")
 
     def _pick_fault(self, number: int) -> Fault | None:
         state = self.state
@@ -407,36 +573,21 @@ class _Handler(BaseHTTPRequestHandler):
             return state.queue.popleft()
         return None
 
-    def _answer(self, path: str, params: dict[str, str]) -> tuple[int, Any]:
-        match = re.fullmatch(r"/resource/([a-z0-9]{4}-[a-z0-9]{4})\.json", path)
-        if not match:
-            return 404, _error_body("not_found", f"No such path: {path}")
-        dataset_id = match.group(1)
-        with self.state.lock:
-            rows = self.state.datasets.get(dataset_id)
-            override = self.state.count_overrides.get(dataset_id)
-            count_field = self.state.count_field
-        if rows is None:
-            return 404, _error_body("dataset.missing", f"Cannot find view with id {dataset_id}")
-        try:
-            return 200, _run_query(rows, params, override, count_field)
-        except SoQLError as exc:
-            return 400, _error_body("query.compiler.malformed", f"Could not parse SoQL query: {exc}")
-
     def _send_json(self, status: int, body: Any, retry_after: str | None = None) -> None:
-        data = _dumps(body)
+        self._send(status, _dumps(body), "application/json;charset=utf-8", retry_after)
+
+    def _send(self, status: int, data: bytes, content_type: str, retry_after: str | None = None) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         if retry_after is not None:
             self.send_header("Retry-After", retry_after)
         self.end_headers()
         self.wfile.write(data)
 
-    def _send_partial(self, body: Any, *, with_length: bool) -> None:
-        data = _dumps(body)
+    def _send_partial(self, data: bytes, content_type: str, *, with_length: bool) -> None:
         self.send_response(200)
-        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Type", content_type)
         if with_length:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -472,12 +623,16 @@ def _run_query(
         selected = _ordered(selected, params["$order"])
     offset = _non_negative(params, "$offset", 0)
     limit = _non_negative(params, "$limit", 1000)
-    return selected[offset : offset + limit]
+    return [_public(r) for r in selected[offset : offset + limit]]
+
+
+def _public(row: dict[str, Any], with_id: bool = False) -> dict[str, Any]:
+    """The row as the API shows it: the system ``:id`` only when asked for."""
+    return row if with_id else {k: v for k, v in row.items() if k != ":id"}
 
 
 def _ordered(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
-    """Sort by comma-separated fields, each optionally ASC/DESC; ``:id`` is the row's position (the
-    system row id Socrata offers as a tie-breaker)."""
+    """Sort by comma-separated fields, each optionally ASC/DESC (``:id`` is the system row id)."""
     keyed = list(enumerate(rows))
     for term in reversed([t.strip() for t in order.split(",")]):
         parts = term.split()
@@ -486,7 +641,7 @@ def _ordered(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
         name = parts[0]
         descending = len(parts) == 2 and parts[1].upper() == "DESC"
         if name == ":id":
-            keyed.sort(key=lambda ir: ir[0], reverse=descending)
+            keyed.sort(key=lambda ir: ir[1][":id"], reverse=descending)
         else:  # NULLs first, like Socrata's ascending order
             keyed.sort(key=lambda ir: (ir[1].get(name) is not None, str(ir[1].get(name) or "")),
                        reverse=descending)
@@ -500,3 +655,116 @@ def _non_negative(params: dict[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise SoQLError(f"{name} must be a non-negative integer, not {raw!r}")
     return int(raw)
+
+
+# --------------------------------------------------------------------------- SODA3
+
+_CLAUSES = ("SELECT", "WHERE", "ORDER BY", "LIMIT", "OFFSET")
+_CLAUSE_RE = re.compile(r"\b(SELECT|WHERE|ORDER\s+BY|LIMIT|OFFSET)\b", re.IGNORECASE)
+_STRING_RE = re.compile(r"'(?:[^']|'')*'")
+_BODY_KEYS = {"query", "page", "includeSynthetic", "parameters", "timeout"}
+
+
+def parse_soql(text: str) -> dict[str, str]:
+    """Split ``SELECT ... [WHERE ...] [ORDER BY ...] [LIMIT n] [OFFSET n]`` into its clauses
+    (keywords inside string literals do not count; clauses must come in this order)."""
+    text = text.strip()
+    masked = _STRING_RE.sub(lambda m: "'" + "x" * (len(m.group()) - 2) + "'", text)
+    found = [(m.start(), m.end(), " ".join(m.group(1).upper().split())) for m in _CLAUSE_RE.finditer(masked)]
+    if not found or found[0][0] != 0 or found[0][2] != "SELECT":
+        raise SoQLError("the query must start with SELECT")
+    names = [name for _, _, name in found]
+    if len(set(names)) != len(names) or names != sorted(names, key=_CLAUSES.index):
+        raise SoQLError(f"clauses out of order or repeated: {names}")
+    clauses = {}
+    for i, (_, end, name) in enumerate(found):
+        stop = found[i + 1][0] if i + 1 < len(found) else len(text)
+        clauses[name] = text[end:stop].strip()
+        if not clauses[name]:
+            raise SoQLError(f"empty {name}")
+    return clauses
+
+
+def _run_soql(rows: list[dict[str, Any]], body: Any, count_override: int | None, count_field: str) -> Any:
+    if not isinstance(body, dict) or not isinstance(body.get("query"), str):
+        raise SoQLError('the body must be a JSON object with a "query" string')
+    unknown = set(body) - _BODY_KEYS
+    if unknown:
+        raise SoQLError(f"unsupported body key(s) {sorted(unknown)}")
+    clauses = parse_soql(body["query"])
+    selected = rows
+    if "WHERE" in clauses:
+        predicate = compile_where(clauses["WHERE"])
+        selected = [r for r in rows if predicate(r)]
+    select = " ".join(clauses["SELECT"].split())
+    count = re.fullmatch(r"count\(\s*\*\s*\)(?:\s+AS\s+([A-Za-z_][A-Za-z0-9_]*))?", select, re.IGNORECASE)
+    if count:
+        total = len(selected) if count_override is None else count_override
+        return [{count.group(1) or count_field: str(total)}]
+    if select.replace(" ", "") not in ("*", "*,:id"):
+        raise SoQLError(f"only SELECT *, SELECT *, :id and count(*) are supported, not {select!r}")
+    with_id = select.replace(" ", "") == "*,:id" or body.get("includeSynthetic") is True
+    page = body.get("page")
+    if "ORDER BY" in clauses:
+        selected = _ordered(selected, clauses["ORDER BY"])
+    elif page is not None:
+        selected = _ordered(selected, ":id")  # paging imposes an order
+    offset, limit = _clause_int(clauses, "OFFSET"), _clause_int(clauses, "LIMIT")
+    if page is not None:
+        if not isinstance(page, dict) or set(page) != {"pageNumber", "pageSize"} or not all(
+                isinstance(v, int) and v >= 1 for v in page.values()) or "LIMIT" in clauses:
+            raise SoQLError(f"bad page {page!r} (pageNumber and pageSize >= 1, no LIMIT)")
+        offset, limit = (offset or 0) + (page["pageNumber"] - 1) * page["pageSize"], page["pageSize"]
+    start = offset or 0
+    stop = None if limit is None else start + limit
+    return [_public(r, with_id) for r in selected[start:stop]]
+
+
+def _clause_int(clauses: dict[str, str], name: str) -> int | None:
+    raw = clauses.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise SoQLError(f"{name} must be a non-negative integer, not {raw!r}")
+    return int(raw)
+
+
+_DISPLAY_NAMES = {"latitude": "Latitude", "longitude": "Longitude", "geocoded_column": "Lon_Lat",
+                  "new_georeferenced_column": "New Georeferenced Column"}
+_JSON_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})T00:00:00(?:\.000)?")
+
+
+def _export_csv(rows: list[dict[str, Any]], style: str) -> bytes:
+    """All rows as CSV: every field any row has, in first-seen order (no ``:id``).
+
+    style "api": API field names, values as the JSON gives them (numbers as their text,
+    points as WKT). "display": the portal's display names and ``MM/DD/YYYY`` dates, CRLF."""
+    if style not in ("api", "display"):
+        raise ValueError(f"unknown export style {style!r}")
+    columns = list(dict.fromkeys(k for r in rows for k in r if k != ":id"))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n" if style == "api" else "\r\n")
+    if style == "api":
+        writer.writerow(columns)
+    else:
+        writer.writerow(_DISPLAY_NAMES.get(c, c.upper()) for c in columns)
+    for row in rows:
+        writer.writerow(_csv_value(row.get(c), style) for c in columns)
+    return out.getvalue().encode("utf-8")
+
+
+def _csv_value(value: Any, style: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, RawJSON):
+        return value.text
+    if isinstance(value, dict) and value.get("type") == "Point":
+        lon, lat = (_csv_value(c, style) if isinstance(c, RawJSON) else json.dumps(c)
+                    for c in value["coordinates"][:2])
+        return f"POINT ({lon} {lat})"
+    if isinstance(value, str):
+        date = _JSON_DATE_RE.fullmatch(value)
+        if style == "display" and date:
+            return f"{date.group(2)}/{date.group(3)}/{date.group(1)}"
+        return value
+    return _dumps(value).decode("utf-8")

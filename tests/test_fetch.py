@@ -1,5 +1,7 @@
 """Tests for analytics.fetch against a local Socrata-shaped server (tests/socrata_server.py).
 
+These tests pin the SODA 2.1 path (``protocol="soda2.1"``: ``/resource/<id>.json`` with
+``$offset`` paging); tests/test_fetch_soda3.py covers SODA3, the fallback and the token.
 No network and no sleeping: the module's ``_sleep`` is replaced by a recorder, so retry
 delays are asserted as numbers instead of waited for.
 """
@@ -240,6 +242,12 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return recorded
 
 
+@pytest.fixture(autouse=True)
+def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fetch() reads SODA_APP_TOKEN when no token is passed: keep the developer's out."""
+    monkeypatch.delenv("SODA_APP_TOKEN", raising=False)
+
+
 @pytest.fixture
 def server() -> Iterator[SocrataServer]:
     with SocrataServer() as srv:
@@ -250,6 +258,7 @@ def run(server: SocrataServer, out_dir: Path, dataset: str = "arrests", **kwargs
     kwargs.setdefault("sources", ("historic",))
     kwargs.setdefault("progress", False)
     kwargs.setdefault("backoff_base", 1.0)
+    kwargs.setdefault("protocol", "soda2.1")
     return fetch(dataset, out_dir, base_url=server.base_url, **kwargs)
 
 
