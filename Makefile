@@ -7,7 +7,7 @@ BIN     := $(VENV)/bin
 DEMO_DB := data/demo.duckdb
 PORT    ?= 8501
 # The demo database is rebuilt when the generator, the loader or the schema change.
-DEMO_INPUTS := analytics/demo.py $(wildcard analytics/demo_data/*) analytics/ingest.py analytics/schema.py $(wildcard queries/schema/*.sql queries/staging/*.sql queries/ingest/*.sql)
+DEMO_INPUTS := $(wildcard nyc_cannabis/sources/*.py nyc_cannabis/sources/demo_data/*.* nyc_cannabis/ingest/*.py nyc_cannabis/core/*.py nyc_cannabis/ingest/sql/*/*.sql)
 
 .PHONY: run test demo bench clean browsers screenshots
 
@@ -15,8 +15,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# the package itself is installed editable, so its console script (nyc-cannabis-enforcement) is on the venv's PATH
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
@@ -25,13 +27,13 @@ $(VENV)/.dev: requirements-dev.txt $(VENV)/.runtime
 
 $(DEMO_DB): $(VENV)/.runtime $(DEMO_INPUTS)
 	rm -f $@.building $@.building.wal
-	$(BIN)/python -m analytics demo --out data/demo --db $@.building
+	$(BIN)/python -m nyc_cannabis demo --out data/demo --db $@.building
 	mv -f $@.building $@
 
 demo: $(DEMO_DB)
 
 run: $(VENV)/.runtime $(DEMO_DB)
-	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/python -m ui.serve --server.port $(PORT) --server.headless true
+	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/python -m nyc_cannabis.ui.serve --server.port $(PORT) --server.headless true
 
 browsers:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \

@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ui.nav import PAGES as NAV
+from nyc_cannabis.ui.nav import PAGES as NAV
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results" / "app.json"
@@ -84,7 +84,7 @@ def main() -> None:
     if not db.exists():
         t = time.perf_counter()
         half = args.records // 2
-        subprocess.run([sys.executable, "-m", "analytics", "demo", "--out", str(Path(tmp.name) / "csv"), "--arrests",
+        subprocess.run([sys.executable, "-m", "nyc_cannabis", "demo", "--out", str(Path(tmp.name) / "csv"), "--arrests",
                         str(half), "--summonses", str(half), "--db", str(db), "--json"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
         build_s = time.perf_counter() - t
@@ -110,13 +110,13 @@ def main() -> None:
     AppTest.from_string("import streamlit as st\nst.write('warm-up')").run()
     streamlit_start = time.perf_counter() - t
     # the app's own one-time start-up (importing pandas, plotly, DuckDB and the engine: ui.process.preload),
-    # which `make run` (ui/serve.py) does before the server listens; plain `streamlit run` pays it on the
+    # which `make run` (nyc_cannabis/ui/serve.py) does before the server listens; plain `streamlit run` pays it on the
     # first session instead
     t = time.perf_counter()
-    from ui import process
+    from nyc_cannabis.ui import process
     process.preload()
     app_start = time.perf_counter() - t
-    from ui import data as ui_data
+    from nyc_cannabis.ui import data as ui_data
     query_caches = (ui_data.projection, ui_data.disparity, ui_data.mode, ui_data.trend, ui_data.records,
                     ui_data.explanation)
     results: dict[str, dict] = {}

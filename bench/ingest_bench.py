@@ -52,7 +52,7 @@ def load(contender: str, path: str, db: str) -> dict:
         con.execute(BARE_SQL, {"path": path})
         con.close()
     elif contender == "ours":
-        from analytics.ingest import ingest
+        from nyc_cannabis.ingest.loader import ingest
         start = time.perf_counter()
         reports, errors = ingest(db, [path])
         assert not errors and len(reports) == 1, errors
@@ -85,7 +85,7 @@ def child(args: list[str]) -> str:
 
 def generate(out_dir: Path, rows: int) -> Path:
     """Generated in a subprocess, so the parent stays small."""
-    code = ("import sys; from pathlib import Path; from analytics.demo import write_demo; "
+    code = ("import sys; from pathlib import Path; from nyc_cannabis.sources.demo import write_demo; "
             "print(write_demo(Path(sys.argv[1]), arrests=int(sys.argv[2]), summonses=0)['files'][0]['path'])")
     print(f"generating {rows:,} arrests ...", file=sys.stderr, flush=True)
     return Path(child(["-c", code, str(out_dir), str(rows)]))

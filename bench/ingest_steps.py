@@ -13,7 +13,7 @@ database file (median of ``--repeat``, in seconds):
   one statement: a streaming window, so the whole load runs on one thread;
 - ``write_all``: ``numbered`` + the staging view (checks, derived columns) written as ``arrests`` is;
 - ``cells``: ``write_all`` + the file's cannabis cells (``cells.add``);
-- ``ours``: ``analytics.ingest.ingest`` (adds the key check, the cannabis cells, hashing, provenance).
+- ``ours``: ``nyc_cannabis.ingest.loader.ingest`` (adds the key check, the cannabis cells, hashing, provenance).
 
 Results go to ``bench/results/ingest_steps.json``; row counts are asserted, timings never.
 """
@@ -31,8 +31,8 @@ from pathlib import Path
 
 import duckdb
 
-import store
-from analytics import cells, ingest
+from nyc_cannabis.core import store
+from nyc_cannabis.ingest import cells, loader as ingest
 from bench.ingest_bench import BARE_SQL, ROOT, generate, machine
 
 RESULTS = ROOT / "bench" / "results" / "ingest_steps.json"

@@ -1,7 +1,7 @@
 """Benchmark: ``project`` over millions of demo records (arrests + summonses), warm.
 
 ``python -m bench.project_bench [--records 10000000] [--repeat 3]`` generates the demo files (half arrests,
-half summonses), ingests them into a fresh database in a temp dir, then times ``analytics.project.project``
+half summonses), ingests them into a fresh database in a temp dir, then times ``nyc_cannabis.projection.project.project``
 for both datasets and each enacted regime: one cold run (the crosswalk is computed) and ``--repeat`` warm
 runs. Row counts are asserted so a broken engine cannot look fast. Results: bench/results/project.json.
 """
@@ -23,7 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    from analytics import demo, ingest, project, regimes
+    from nyc_cannabis.sources import demo
+    from nyc_cannabis.ingest import loader as ingest
+    from nyc_cannabis.projection import project
+    from nyc_cannabis.law import regimes
 
     with tempfile.TemporaryDirectory() as tmp:
         out, db = Path(tmp) / "demo", Path(tmp) / "bench.duckdb"

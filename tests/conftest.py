@@ -103,7 +103,7 @@ def query(db_path: Path, sql: str, params=None) -> list[tuple]:
 
 def cli(*args: str) -> tuple[int, str, str]:
     """Run the CLI in-process (click's runner); returns (exit code, stdout, stderr)."""
-    from analytics.cli import cli as group
+    from nyc_cannabis.cli import cli as group
 
     result = CliRunner().invoke(group, [str(a) for a in args], catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
@@ -116,8 +116,8 @@ def cli_json(*args: str) -> dict:
 
 
 def run_module(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    """Run ``python -m analytics`` as a real subprocess."""
-    return subprocess.run([sys.executable, "-m", "analytics", *map(str, args)], cwd=ROOT,
+    """Run ``python -m nyc_cannabis`` as a real subprocess."""
+    return subprocess.run([sys.executable, "-m", "nyc_cannabis", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, **kwargs)
 
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ARREST_HEADER, ROOT, arrest, cli, cli_json, query, snapshot, write_csv
 
-from ui.nav import PAGES as NAV
+from nyc_cannabis.ui.nav import PAGES as NAV
 
 PAGES = {p.url_path: p.file for p in NAV}
 
@@ -204,7 +204,7 @@ def test_law_page_tables_from_yaml(monkeypatch, demo_db):
 
 
 def test_methods_upload_ingests_into_copy_and_refuses_bad_files(monkeypatch, tmp_path, db):
-    from ui import data
+    from nyc_cannabis.ui import data
 
     cli_json("ingest", write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("1")]), "--db", db)
     before = snapshot(db)
@@ -225,9 +225,10 @@ def test_methods_upload_ingests_into_copy_and_refuses_bad_files(monkeypatch, tmp
 def test_reporter_pack_and_citation(demo_db):
     import pandas as pd
 
-    from analytics import charts, project
-    from analytics.ingest import info
-    from ui import exports
+    from nyc_cannabis.present import charts
+    from nyc_cannabis.projection import project
+    from nyc_cannabis.ingest.loader import info
+    from nyc_cannabis.ui import exports
 
     result = project.project(demo_db, "arrests", "mrta-2021")
     chart = exports.Chart("p", charts.projection_figure(result), charts.projection_alt(result))
@@ -244,8 +245,8 @@ def test_reporter_pack_and_citation(demo_db):
 
 
 def test_palette_is_one_mapping_of_the_seven_groups():
-    from analytics import charts
-    from analytics.schema import RACE_GROUPS
+    from nyc_cannabis.present import charts
+    from nyc_cannabis.core.datasets import RACE_GROUPS
 
     assert tuple(charts.GROUP_COLORS) == RACE_GROUPS
     assert len(set(charts.GROUP_COLORS.values())) == 7
@@ -276,7 +277,7 @@ def test_the_database_swap_waits_for_queries_in_flight():
     meanwhile wait for it: DuckDB would otherwise keep serving the old file under the new one's cache keys."""
     import threading
 
-    from ui.data import Gate
+    from nyc_cannabis.ui.data import Gate
 
     writer_waiting, swapped, reader_after = threading.Event(), threading.Event(), threading.Event()
     gate = Gate(on_writer_waiting=writer_waiting.set)

@@ -42,8 +42,8 @@ def free_port() -> int:
 def serve(db: Path, log: Path):
     port = free_port()
     env = {**os.environ, "ANALYTICS_DB": str(db), "BROWSER_PATH": CHROMIUM}
-    # as `make run` serves it: `streamlit run app.py` with the app's start-up done first (ui/serve.py)
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port",
+    # as `make run` serves it: `streamlit run app.py` with the app's start-up done first (nyc_cannabis/ui/serve.py)
+    proc = subprocess.Popen([sys.executable, "-m", "nyc_cannabis.ui.serve", "--server.port",
                              str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
                              "--browser.gatherUsageStats", "false",
                              # no file watcher: events from the other test worker (or .venv) must not rerun

@@ -14,8 +14,11 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import store
-from analytics import cells, disparity, ingest, project, regimes, trend
+from nyc_cannabis.core import store
+from nyc_cannabis.ingest import cells, loader as ingest
+from nyc_cannabis.stats import disparity, trend
+from nyc_cannabis.projection import project
+from nyc_cannabis.law import regimes
 from conftest import ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli_json, query, summons, write_csv
 
 TABLES = {"arrests": ("arrests", "arrest_date", "arrest_precinct"),
@@ -179,11 +182,11 @@ def test_the_dashboard_says_when_the_cells_are_from_an_older_version_and_rebuild
     # the running app holds the file, so the rebuild happens on a copy that is swapped in
     monkeypatch.setenv("ANALYTICS_DB", str(old))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("ui/pages/methods.py").run()
+    at.switch_page("nyc_cannabis/ui/pages/methods.py").run()
     at.button(key="summarize").click().run()
     assert not at.exception, at.exception
     assert any("cannabis records in" in s.value for s in at.success)
-    from ui import data
+    from nyc_cannabis.ui import data
     data.close_all()  # the app's connection, before this test reads the file
     assert_cells_match(old)
     assert not list(tmp_path.glob(".old.duckdb.ingest-*"))  # no copy left behind

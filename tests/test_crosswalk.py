@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import regimes
-from analytics.crosswalk import bounds
-from analytics.regimes import severity
+from nyc_cannabis.law import regimes
+from nyc_cannabis.law.crosswalk import bounds
+from nyc_cannabis.law.regimes import severity
 
 V, BM, AM, EF, DF, CF = "violation", "b_misdemeanor", "a_misdemeanor", "e_felony", "d_felony", "c_felony"
 LAWFUL, CIVIL = "lawful", "civil"
@@ -96,7 +96,7 @@ def test_a_regime_applied_to_its_own_records_gives_back_the_charge(rid):
 
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from analytics.crosswalk import AGE_BANDS  # noqa: E402
+from nyc_cannabis.law.crosswalk import AGE_BANDS  # noqa: E402
 
 CELLS = [(c, r.section, r.subdivision) for c in regimes.REGIME_IDS for r in regimes.load(c).rules]
 
@@ -114,7 +114,7 @@ def test_bounds_are_always_ordered(cell, age, target, whole_section):
 
 
 def test_each_assumption_switches_the_central_case_only():
-    from analytics.crosswalk import Assumptions
+    from nyc_cannabis.law.crosswalk import Assumptions
     old, mrta = regimes.load("old-1977"), regimes.load("mrta-2021")
     cases = [  # (section, subdivision, age band, switch, default central, switched central)
         ("221.10", 1, "25-44", {"conduct": "smoke_restricted"}, LAWFUL, CIVIL),     # C1: smoking where banned
@@ -131,7 +131,7 @@ def test_each_assumption_switches_the_central_case_only():
 
 
 def test_assumptions_parse_and_refuse():
-    from analytics.crosswalk import Assumptions
+    from nyc_cannabis.law.crosswalk import Assumptions
     assert Assumptions.parse(["amount=low", "buyer_age=under_18"]) == Assumptions(amount="low", buyer_age="under_18")
     with pytest.raises(ValueError, match="unknown assumption 'weight'"):
         Assumptions.parse(["weight=3"])

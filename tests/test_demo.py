@@ -1,4 +1,4 @@
-"""Tests for analytics.demo, the synthetic NYPD-shaped CSV generator.
+"""Tests for nyc_cannabis.sources.demo, the synthetic NYPD-shaped CSV generator.
 
 Known answers come from the law and open-data references (headers, code tables, regime dates, published
 figures), written out here independently of the module, and the files are read back with the csv module.
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analytics import demo
+from nyc_cannabis.sources import demo
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -192,7 +192,7 @@ def test_manifest_lists_files_with_their_sha256(small):
     out, returned, _, _ = small
     on_disk = json.loads((out / "SYNTHETIC.json").read_text(encoding="utf-8"))
     assert set(on_disk) == {"synthetic", "generator", "seed", "params", "files", "created_by_note"}
-    assert on_disk["synthetic"] is True and on_disk["generator"] == "analytics.demo" and on_disk["seed"] == 11
+    assert on_disk["synthetic"] is True and on_disk["generator"] == "nyc_cannabis.sources.demo" and on_disk["seed"] == 11
     assert on_disk["params"]["arrests"] == 6_000 and on_disk["params"]["summonses"] == 5_000
     assert "not NYPD records" in on_disk["created_by_note"]
     assert [(f["name"], f["dataset"]) for f in on_disk["files"]] == [

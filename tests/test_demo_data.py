@@ -1,4 +1,4 @@
-"""Tests for analytics/demo_data/, the data tables of the demo generator.
+"""Tests for nyc_cannabis/sources/demo_data/, the data tables of the demo generator.
 
 The precinct cell grid is generated: the committed file must be exactly what the generator writes from the
 committed precinct boundaries. The hand-written tables must give every row a source.
@@ -12,11 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analytics import demo
+from nyc_cannabis.sources import demo
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "analytics" / "demo_data"
-GEOJSON = ROOT / "data" / "reference" / "geo" / "police_precincts.geojson"
+DATA = ROOT / "nyc_cannabis" / "sources" / "demo_data"
+GEOJSON = ROOT / "nyc_cannabis" / "core" / "reference" / "geo" / "police_precincts.geojson"
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -26,7 +26,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 def test_precinct_cells_regenerate_byte_for_byte(tmp_path):
     out = tmp_path / "precinct_cells.json"
-    done = subprocess.run([sys.executable, "-m", "analytics.demo_data.make_precinct_cells", "--geojson", str(GEOJSON),
+    done = subprocess.run([sys.executable, "-m", "nyc_cannabis.sources.demo_data.make_precinct_cells", "--geojson", str(GEOJSON),
                            "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes() == (DATA / "precinct_cells.json").read_bytes()

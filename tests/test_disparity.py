@@ -88,7 +88,7 @@ def test_precincts_population_rule_successor_precinct_and_bh(tmp_path, db):
     assert p22["Black"]["suppressed"] and "population below 1,000" in p22["Black"]["note"]
     p105 = by_group(areas["105"]["groups"])
     assert p105["Black"]["count"] == 30
-    with open(ROOT / "data/reference/census/nyc_precinct_2020_pl.csv", newline="") as f:
+    with open(ROOT / "nyc_cannabis/core/reference/census/nyc_precinct_2020_pl.csv", newline="") as f:
         row = next(r for r in csv.DictReader(f) if r["precinct"] == "105")
     assert p105["Black"]["population"] == int(row["P2_006N"])
     rr = (30 / int(row["P2_006N"])) / (11 / int(row["P2_005N"]))

@@ -10,7 +10,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 
-from analytics import charts
+from nyc_cannabis.present import charts
 
 pytestmark = pytest.mark.skipif(charts.chromium() is None, reason="no Chromium on this machine")
 

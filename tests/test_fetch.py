@@ -1,4 +1,4 @@
-"""Tests for analytics.fetch against a local Socrata-shaped server (tests/socrata_server.py).
+"""Tests for nyc_cannabis.sources.socrata against a local Socrata-shaped server (tests/socrata_server.py).
 
 These tests pin the SODA 2.1 path (``protocol="soda2.1"``: ``/resource/<id>.json`` with
 ``$offset`` paging); tests/test_fetch_soda3.py covers SODA3, the fallback and the token.
@@ -21,8 +21,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics import fetch as fetch_mod  # noqa: E402
-from analytics.fetch import COLUMNS, FetchError, build_query, build_where, fetch, soql_string  # noqa: E402
+from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
+from nyc_cannabis.sources.socrata import COLUMNS, FetchError, build_query, build_where, fetch, soql_string  # noqa: E402
 from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, compile_where  # noqa: E402
 
 ARRESTS_HISTORIC = "8h9b-rp9u"

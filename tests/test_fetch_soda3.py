@@ -1,4 +1,4 @@
-"""SODA3 first, SODA 2.1 as the fallback: analytics.fetch against tests/socrata_server.py.
+"""SODA3 first, SODA 2.1 as the fallback: nyc_cannabis.sources.socrata against tests/socrata_server.py.
 
 SODA3 pages by key (``WHERE :id > '<last :id>' ORDER BY :id LIMIT n``, no offsets) and
 streams whole datasets from ``export.csv``; a portal whose SODA3 endpoint answers 404, 405 or
@@ -23,8 +23,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics import fetch as fetch_mod  # noqa: E402
-from analytics.fetch import COLUMNS, FetchError, fetch  # noqa: E402
+from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
+from nyc_cannabis.sources.socrata import COLUMNS, FetchError, fetch  # noqa: E402
 from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, parse_soql  # noqa: E402
 from test_fetch import (  # noqa: E402
     ARREST_FIXTURE, ARREST_MJ_KEYS, ARRESTS_HISTORIC, ARRESTS_YTD, CANNABIS_2021, MJ_POSSESSION,
@@ -243,7 +243,7 @@ def test_portal_without_soda3_falls_back_to_soda21_and_says_so(
     server.set_rows(ARRESTS_HISTORIC, rows)
     server.set_rows(ARRESTS_YTD, [CANNABIS_2021])
     server.configure(soda3=False, soda3_absent_status=status)
-    with caplog.at_level(logging.WARNING, logger="analytics.fetch"):
+    with caplog.at_level(logging.WARNING, logger="nyc_cannabis.sources.socrata"):
         result = run(server, tmp_path, page_size=1000, sources=("historic", "ytd"))
     assert result["protocol"] == "soda2.1"
     assert [f["protocol"] for f in result["files"]] == ["soda2.1", "soda2.1"]
@@ -263,7 +263,7 @@ def test_portal_without_soda3_falls_back_to_soda21_and_says_so(
 def test_fallback_also_failing_reports_the_soda21_error_in_one_line(
         server: SocrataServer, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """No such dataset: SODA3 says 404, so does 2.1; one error line, no fallback notice."""
-    with caplog.at_level(logging.WARNING, logger="analytics.fetch"), pytest.raises(FetchError) as excinfo:
+    with caplog.at_level(logging.WARNING, logger="nyc_cannabis.sources.socrata"), pytest.raises(FetchError) as excinfo:
         run(server, tmp_path, "summonses")
     message = str(excinfo.value)
     assert "\n" not in message and "Cannot find view with id sv2w-rv3k" in message
@@ -348,7 +348,7 @@ def test_soda3_resume_after_the_process_is_killed(server: SocrataServer, tmp_pat
     hold = server.hold_at(4)  # count, page 1, page 2 answered; page 3 is held open
     script = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-        "from analytics.fetch import fetch;"
+        "from nyc_cannabis.sources.socrata import fetch;"
         "fetch('arrests', Path(sys.argv[2]), base_url=sys.argv[3], sources=('historic',),"
         " page_size=1000, progress=False, max_retries=0, timeout=120)"
     )

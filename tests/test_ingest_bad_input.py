@@ -182,7 +182,7 @@ def test_killed_mid_ingest_leaves_database_as_before(populated, tmp_path):
     path = write_csv(tmp_path / "big.csv", ARREST_HEADER, rows)
     before = snapshot(populated)
     env = dict(os.environ, ANALYTICS_PAUSE_BEFORE_COMMIT="1")
-    proc = subprocess.Popen([sys.executable, "-m", "analytics", "ingest", str(path), "--db", str(populated)],
+    proc = subprocess.Popen([sys.executable, "-m", "nyc_cannabis", "ingest", str(path), "--db", str(populated)],
                             cwd=ROOT, env=env, stdin=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr.readline().strip() == "ingest: paused before commit"  # blocks until there

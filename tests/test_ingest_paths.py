@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import analytics.ingest as ingest_module
+import nyc_cannabis.ingest.loader as ingest_module
 from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, snapshot, summons, write_csv
 
 

@@ -85,7 +85,7 @@ def test_project_by_borough_and_bad_input(tmp_path):
     assert code == 1 and "no such database" in err
 
 
-REFORMS = "analytics/regimes/reforms"
+REFORMS = "nyc_cannabis/law/regimes/reforms"
 
 
 @pytest.mark.real
@@ -121,7 +121,8 @@ def test_custom_reform_making_public_smoking_civil(real_db):
 
 def test_projection_chart_shows_civil_fines_as_legal(real_db):
     """The chart's legend must say what its bars count: a civil fine is counted as legal (by_group.sql)."""
-    from analytics import charts, project
+    from nyc_cannabis.present import charts
+    from nyc_cannabis.projection import project
     from conftest import ROOT
     result = project.project(real_db, "arrests", str(ROOT / REFORMS / "public-smoking-civil-2019.yaml"))
     fig = charts.projection_figure(result)

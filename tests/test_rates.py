@@ -1,4 +1,4 @@
-"""The formulas of analytics.rates against worked examples from independent sources: R's documented
+"""The formulas of nyc_cannabis.stats.rates against worked examples from independent sources: R's documented
 ``poisson.test`` output, the tabled exact Poisson limits, the Benjamini–Hochberg paper's own example, and
 hand calculations written out here."""
 
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from analytics import rates
+from nyc_cannabis.stats import rates
 
 
 @pytest.mark.parametrize("count, low, high", [

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analytics import regimes
-from analytics.regimes import Fact, RegimeError
+from nyc_cannabis.law import regimes
+from nyc_cannabis.law.regimes import Fact, RegimeError
 
 SCENARIOS = yaml.safe_load((Path(__file__).parent / "regimes" / "scenarios.yaml").read_text())
 
@@ -155,7 +155,7 @@ def test_unknown_regime_and_base(tmp_path):
 
 
 def test_offence_classes_read_as_the_penal_law_writes_them():
-    from analytics.regimes import class_name
+    from nyc_cannabis.law.regimes import class_name
     assert [class_name(k) for k in ("lawful", "civil", "violation", "b_misdemeanor", "e_felony")] == [
         "lawful", "civil", "violation", "class B misdemeanor", "class E felony"]
 

@@ -1,6 +1,6 @@
-"""Every SQL statement lives in ``queries/<area>/<name>.sql`` and is run by name (``store.execute`` and
-friends), with named parameters: none is written inline in the Python of ``analytics/``, ``store/`` or
-``ui/`` (``bench/`` and ``tests/`` may), and every name the Python calls has its file.
+"""Every SQL statement lives in a file ``<layer>/sql/<area>/<name>.sql`` of the package and is run by name
+(``store.execute`` and friends), with named parameters: none is written inline in the Python of
+``nyc_cannabis/`` (``bench/`` and ``tests/`` may), and every name the Python calls has its file.
 
 The checks read the source with :mod:`ast`, so a statement split over lines, an f-string, a concatenation
 or ``.format`` is seen as well as a plain literal; the checker is itself tested on snippets that must fail.
@@ -9,15 +9,16 @@ or ``.format`` is seen as well as a plain literal; the checker is itself tested 
 from __future__ import annotations
 
 import ast
+import fnmatch
 import re
 from pathlib import Path
 
 import pytest
 
-from store import db
+from nyc_cannabis.core import store as db
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("analytics", "store", "ui")
+PACKAGES = ("nyc_cannabis",)
 #: DuckDB connection / relation methods that take SQL text
 SQL_METHODS = {"execute", "executemany", "sql", "query", "from_query"}
 #: store functions whose name argument is a query file (position of that argument)
@@ -134,7 +135,7 @@ def query_names(source: str, filename: str = "<source>") -> list[tuple[str, int,
     ``**mapping`` is passed (not knowable)."""
     tree = ast.parse(source, filename)
     imported = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                and node.module in {"store", "store.db"} for alias in node.names}
+                and node.module in {"store", "nyc_cannabis.core.store"} for alias in node.names}
     calls = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and (arg := _store_names(node, imported)) is not None:
@@ -153,7 +154,7 @@ def _placeholders(name: str) -> set[str]:
 def test_no_inline_sql_in_the_application():
     problems = [p for path in _sources()
                 for p in inline_sql(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
-    assert not problems, "SQL written inline in Python; move it to queries/<area>/<name>.sql:\n" + "\n".join(problems)
+    assert not problems, "SQL written inline in Python; move it to <layer>/sql/<area>/<name>.sql:\n" + "\n".join(problems)
 
 
 def test_every_query_name_used_has_its_file():
@@ -162,16 +163,15 @@ def test_every_query_name_used_has_its_file():
     assert len(calls) > 30, "the store calls were not found: has the API been renamed?"
     problems = []
     for filename, line, patterns, identifiers in calls:
-        if filename.startswith("store/"):
+        if filename.endswith("core/store.py"):
             continue  # the implementation passes the caller's name on
         if patterns is None:
             problems.append(f"{filename}:{line}: the query name is not a literal (cannot be checked)")
             continue
         for pattern in patterns:
-            matches = [p.relative_to(db.QUERIES).with_suffix("").as_posix()
-                       for p in db.QUERIES.glob(f"{pattern}.sql")]
+            matches = [name for name in db.sql_files() if fnmatch.fnmatchcase(name, pattern)]
             if not matches:
-                problems.append(f"{filename}:{line}: no queries/{pattern}.sql")
+                problems.append(f"{filename}:{line}: no SQL file {pattern}.sql")
             for name in matches:
                 try:
                     needed = _placeholders(name)  # its {{> includes}} resolve too
@@ -224,7 +224,7 @@ def test_the_name_check_finds_a_missing_file_and_identifier():
                         'store.execute(con, "ingest/count_table")\n'
                         'from store import fetch_dicts\nfetch_dicts(con, "x/" + name)\n')
     by_line = {line: (patterns, ids) for _, line, patterns, ids in calls}
-    assert by_line[1] == (["ingest/no_such_query"], set()) and not list(db.QUERIES.glob("ingest/no_such_query.sql"))
+    assert by_line[1] == (["ingest/no_such_query"], set()) and "ingest/no_such_query" not in db.sql_files()
     assert by_line[2] == (["staging/*"], set())
     assert _placeholders("ingest/count_table") - by_line[3][1] == {"table"}
     assert by_line[5][0] is None

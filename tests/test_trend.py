@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import trend
+from nyc_cannabis.stats import trend
 from conftest import SUMMONS_HEADER, cli, cli_json, query, summons, write_csv
 
 
@@ -132,7 +132,7 @@ def test_trend_on_a_database_counts_every_record_and_writes_valid_json(tmp_path,
     assert len({m["month"] for m in result["monthly"]}) == 48
     black = next(r for r in result["ratios"] if r["group"] == "Black")
     # Black 6 a month and White 2 at the start: the rate ratio there is 3 × (White pop / Black pop)
-    from analytics import population
+    from nyc_cannabis.stats import population
     pops = population.city()
     assert black["rate_ratio_at_start"]["ratio"] == pytest.approx(3 * pops["White"] / pops["Black"], rel=0.15)
 

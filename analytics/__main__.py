@@ -1,5 +1,0 @@
-"""Entry point: ``python -m analytics``."""
-
-from analytics.cli import main
-
-main()

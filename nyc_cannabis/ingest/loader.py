@@ -1,0 +1,481 @@
+"""Load NYPD arrest and criminal-court summons CSV exports into DuckDB, losing nothing.
+
+One file is one transaction:
+
+1. **Inspect** (Python, before touching the database): the file exists, is not empty, is UTF-8 text,
+   its header is a known edition of one of the two datasets (:func:`nyc_cannabis.core.datasets.recognise`), and
+   its last record is complete (a download cut off mid-row is refused). Any failure raises
+   :class:`IngestError` with a one-line reason and the database is not opened for writing.
+2. **Read** with DuckDB's CSV reader into the connection-local temp table ``stage``, typed by the reader
+   (the date with the file's explicit format, numbers as DOUBLE, labels as text). Records it cannot split
+   into the header's columns or type are collected (``store_rejects``) with their record number and go to
+   quarantine; invalid UTF-8 anywhere refuses the whole file. The temp table's rowid is the record's
+   position (DuckDB's CSV reader has no row-number column), so nothing is joined before rowid is taken:
+   some joins make DuckDB drop insertion order.
+3. **Validate and derive** in SQL (``nyc_cannabis/ingest/sql/staging/<dataset>.sql``, a view): missing key, impossible
+   dates, precincts and coordinates, whole numbers; the race group, borough and Penal Law section.
+   A row that fails gets a reason.
+4. **Deduplicate** (``nyc_cannabis/ingest/sql/ingest/*.sql``): one record per key. Identical copies are duplicates;
+   disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy stored first)
+   and the pair is written to ``conflicts`` with the fields that differ. *Fast path*: when no key occurs
+   twice in the file and none is stored already (``distinct_keys.sql``, on the raw staged keys, and not
+   for a file loaded before), there is nothing to rank, so every valid row is inserted by one pass of
+   the view (``insert_valid.sql``); otherwise the full path below builds the check, ranking and pair
+   tables. Both paths store the same rows (``tests/test_ingest_paths.py``).
+5. **Write** new and better records, quarantine the failed rows with file, line and reason, bring the
+   dataset's cannabis cells in step (:mod:`nyc_cannabis.ingest.cells`: the new file's cells added on the fast path,
+   the dataset's recounted when copies were replaced), record the file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
+
+The accounting always balances: ``rows_loaded + rows_rejected + rows_duplicate == rows_read``.
+Ingesting the same file again loads nothing: its valid rows are all duplicates and its rejected rows
+are already in quarantine (counted as rejected again, not stored twice).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import duckdb
+
+from nyc_cannabis.core import store
+from nyc_cannabis import __version__
+from nyc_cannabis.ingest import cells
+from nyc_cannabis.core.files import sha256_file
+from nyc_cannabis.core.datasets import (BOROUGHS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader, date_format,
+                              recognise)
+
+#: Memory DuckDB may use while loading; above it, temporary data spills to disk (flat memory).
+INGEST_MEMORY_LIMIT = os.environ.get("ANALYTICS_INGEST_MEMORY", "512MB")
+#: Test hook: when set, ingest stops just before COMMIT, says so on stderr and waits for stdin.
+PAUSE_ENV = "ANALYTICS_PAUSE_BEFORE_COMMIT"
+SYNTHETIC_MANIFEST = "SYNTHETIC.json"
+_HEAD_BYTES = 1 << 16
+_PROVENANCE = ("source_id", "line", "completeness")
+
+
+class IngestError(Exception):
+    """A file was refused; the message is one line and names the file."""
+
+
+@dataclass
+class FileReport:
+    path: str
+    dataset: str
+    edition: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    rows_duplicate: int
+    conflicts: int
+    source_id: int
+    synthetic: bool
+    already_loaded: bool
+    first_date: str | None
+    last_date: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Inspected:
+    path: Path
+    recognised: Recognised
+    header: list[str]
+    size: int
+    date_format: str
+
+
+# --------------------------------------------------------------------------------------------- inspect
+
+def inspect_file(path: Path) -> Inspected:
+    """Check a file is a complete UTF-8 CSV export of a known dataset, without reading it all into memory."""
+    if not path.is_file():
+        raise IngestError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError(f"{path}: empty file")
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+        if b"\x00" in head:
+            raise IngestError(f"{path}: binary file (NUL bytes), not a CSV export")
+        end = head.find(b"\n")
+        if end < 0 and size > len(head):
+            raise IngestError(f"{path}: first line is longer than {_HEAD_BYTES} bytes, not a CSV header")
+        first = head if end < 0 else head[:end]
+        header = _decode_header(path, first)
+        fh.seek(max(0, size - _HEAD_BYTES))
+        tail = fh.read()
+    try:
+        recognised = recognise(header)
+    except UnrecognisedHeader as exc:
+        raise IngestError(f"{path}: {exc}") from None
+    _check_complete(path, tail, header, header_only=end < 0 or end == size - 1)
+    fmt = date_format(_first_value(head[end + 1:] if end >= 0 else b"", recognised))
+    return Inspected(path, recognised, header, size, fmt)
+
+
+def _first_value(body: bytes, recognised: Recognised) -> str | None:
+    """The date field of the first data row in the head of the file, if the head holds one whole row."""
+    line = body.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    if not line.strip() or b"\n" not in body:
+        return None
+    fields = next(csv.reader([line]), [])
+    position = recognised.mapping.index(recognised.dataset.date)
+    return fields[position] if position < len(fields) else None
+
+
+def _decode_header(path: Path, first: bytes) -> list[str]:
+    try:
+        text = first.decode("utf-8").lstrip("\ufeff").rstrip("\r")
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: not UTF-8 text (byte 0x{first[exc.start]:02x} at offset {exc.start} "
+                          f"of the header); re-export the file as UTF-8 CSV") from None
+    try:
+        return next(csv.reader([text]))
+    except (csv.Error, StopIteration):
+        raise IngestError(f"{path}: the first line is not a CSV header") from None
+
+
+def _check_complete(path: Path, tail: bytes, header: list[str], header_only: bool) -> None:
+    """Refuse a file whose last record was cut off (no final newline and too few fields, or open quote)."""
+    if header_only or tail.endswith(b"\n"):
+        return
+    last = tail[tail.rfind(b"\n") + 1:]
+    try:
+        text = last.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        raise IngestError(f"{path}: not UTF-8 text (invalid bytes in the last line)") from None
+    if text.count('"') % 2:
+        raise IngestError(f"{path}: truncated mid-row: the last record ends inside a quoted field")
+    fields = next(csv.reader([text]), [])
+    if len(fields) < len(header):
+        raise IngestError(f"{path}: truncated mid-row: the last line has {len(fields)} of "
+                          f"{len(header)} fields and no line ending")
+
+
+def is_synthetic(path: Path, sha256: str) -> bool:
+    """True when a ``SYNTHETIC.json`` manifest beside the file (written by ``demo``) lists its checksum."""
+    manifest = path.parent / SYNTHETIC_MANIFEST
+    if not manifest.is_file():
+        return False
+    try:
+        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return False
+    return any(isinstance(f, dict) and f.get("sha256") == sha256 for f in files)
+
+
+# --------------------------------------------------------------------------------------------- database
+
+def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database for writing, with the schema and reference tables."""
+    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = store.connect(db_path, memory_limit=INGEST_MEMORY_LIMIT)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise IngestError(f"{db_path} is open in another process (a running dashboard holds it read-only): stop "
+                          f"that process and run this again, or load files on the dashboard's Data & methods "
+                          f"page, which writes a copy and swaps it in") from exc
+    con.begin()
+    try:
+        store.execute(con, "schema/tables")
+        # one statement per table (executemany runs one statement per row)
+        store.execute(con, "schema/ref_race_labels",
+                      {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
+        spellings = [(s, code, name) for code, (name, spellings) in BOROUGHS.items() for s in spellings]
+        store.execute(con, "schema/ref_boroughs",
+                      {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
+                       "names": [n for _, _, n in spellings]})
+        store.execute(con, "meta/schema_version")
+        cells.refresh(con)  # a database from an older version gets its cells here, once
+        con.commit()
+    except BaseException:
+        con.rollback()
+        con.close()
+        raise
+    store.execute(con, "schema/macros")
+    return con
+
+
+def ingest(db_path: str | Path, paths: Iterable[str | Path], on_file=None,
+           on_error=None) -> tuple[list[FileReport], list[dict[str, str]]]:
+    """Ingest files in order; a refused file is reported and skipped, the others still load.
+
+    Every file is inspected before the database is opened, so a batch of refused files leaves no new
+    database behind. ``on_file(report)`` / ``on_error(error)`` are called as each file finishes.
+    Returns ``(reports, errors)`` where an error is ``{"path", "error"}``.
+    """
+    reports: list[FileReport] = []
+    errors: list[dict[str, str]] = []
+
+    def refuse(path: Path, exc: Exception) -> None:
+        errors.append({"path": str(path), "error": str(exc)})
+        if on_error:
+            on_error(errors[-1])
+
+    accepted = []
+    for path in map(Path, paths):
+        try:
+            accepted.append(inspect_file(path))
+        except IngestError as exc:
+            refuse(path, exc)
+    if not accepted:
+        return reports, errors
+    # The files are hashed one after another on a second thread, from now on: the first one while the
+    # database opens and DuckDB reads it (hashlib and DuckDB both release the GIL).
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        digests = [pool.submit(sha256_file, info.path) for info in accepted]
+        con = open_db(db_path)
+        try:
+            for info, digest in zip(accepted, digests):
+                try:
+                    reports.append(ingest_file(con, info, digest))
+                except IngestError as exc:
+                    refuse(info.path, exc)
+                    continue
+                if on_file:
+                    on_file(reports[-1])
+        finally:
+            con.close()
+    finally:
+        pool.shutdown(cancel_futures=True)
+    return reports, errors
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str] | None = None) -> FileReport:
+    """Load one inspected file in one transaction (see the module docstring). ``digest``: its SHA-256
+    being computed elsewhere; without it, the file is hashed here while DuckDB reads it."""
+    dataset = info.recognised.dataset
+    ids = {"table": dataset.table, "key": dataset.key}
+    began = False
+    try:
+        # Read outside the transaction: the staging table is connection-local, and its rowids are the
+        # file order only when it is not transaction-local.
+        if digest is None:
+            with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads
+                sha256 = pool.submit(sha256_file, info.path)
+                _read_staged(con, info)
+                sha256 = sha256.result()
+        else:
+            _read_staged(con, info)
+            sha256 = digest.result()
+        con.begin()
+        began = True
+        existing = store.execute(con, "ingest/source_by_sha256", {"sha256": sha256}).fetchone()
+        synthetic = is_synthetic(info.path, sha256)
+        _refuse_mixing(con, info.path, synthetic)
+        source_id = existing[0] if existing else store.execute(con, "ingest/next_source_id").fetchone()[0]
+        sid = {"source_id": source_id}
+        store.execute(con, f"staging/{dataset.name}")
+        if not existing and store.fetch_one(con, "ingest/distinct_keys", **ids)["distinct_keys"]:
+            counts, loaded, pairs = _load_distinct(con, sid, dataset)
+            cells.add(con, dataset.name, source_id)  # every record of this file is new
+        else:
+            counts, loaded, pairs = _load_deduplicated(con, sid, dataset)
+            if loaded:  # new records, possibly replacing stored copies: recount the dataset
+                cells.rebuild(con, dataset.name)
+        first, last = counts["first_date"], counts["last_date"]
+        if counts["rows_invalid"]:
+            store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
+        store.execute(con, "ingest/quarantine_rejects",
+                      sid | {"dataset": dataset.name, "date_format": info.date_format})
+        _record_conflicts(con, dataset, pairs)
+        report = FileReport(
+            path=str(info.path), dataset=dataset.name, edition=info.recognised.edition,
+            rows_read=counts["rows_read"], rows_loaded=loaded, rows_rejected=counts["rows_invalid"] + counts["rows_unreadable"],
+            rows_duplicate=counts["rows_valid"] - loaded,
+            conflicts=len({p["record_key"] for p in pairs}), source_id=source_id,
+            synthetic=synthetic, already_loaded=existing is not None,
+            first_date=first.isoformat() if first else None, last_date=last.isoformat() if last else None)
+        if not existing:
+            _record_source(con, info, sha256, report)
+        _pause_if_asked()
+        con.commit()
+    except BaseException as exc:
+        if began:
+            con.rollback()
+        if isinstance(exc, duckdb.Error):
+            raise IngestError(f"{info.path}: {_one_line(exc)}") from exc
+        raise
+    finally:
+        _drop_stage(con)
+    return report
+
+
+def _load_distinct(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
+    """Fast path, when no key repeats within the file or against the table: every valid row is a new
+    record, so the staging view is evaluated once, straight into the table (no check table, no ranking)."""
+    ids = {"table": dataset.table, "key": dataset.key}
+    loaded = store.execute(con, "ingest/insert_valid", sid, **ids).fetchone()[0]
+    counts = store.fetch_one(con, "ingest/valid_counts", sid | {"rows_valid": loaded}, date=dataset.date,
+                             table=dataset.table)
+    return counts, loaded, []
+
+
+def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
+    """Full path: rank the copies of each key within the file and against the table, keep the most
+    complete, list the disagreeing pairs, replace stored copies that a better one supersedes."""
+    ids = {"table": dataset.table, "key": dataset.key}
+    store.execute(con, "ingest/check", date=dataset.date, **ids)
+    store.execute(con, "ingest/losers")
+    store.execute(con, "ingest/collisions", **ids)
+    if store.execute(con, "ingest/pair_candidates").fetchone()[0]:
+        store.execute(con, "ingest/conflict_pairs", sid, **ids)
+    else:
+        store.execute(con, "ingest/no_pairs")
+    pairs = store.fetch_dicts(con, "ingest/pair_list", **ids)
+    counts = store.fetch_one(con, "ingest/counts")
+    before = _count(con, dataset)
+    store.execute(con, "ingest/delete_replaced", **ids)
+    n_replaced = before - _count(con, dataset)
+    store.execute(con, "ingest/insert_best", sid, **ids)
+    loaded = _count(con, dataset) - before + n_replaced
+    return counts, loaded, pairs
+
+
+def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) -> None:
+    """Synthetic demo records and real records never share a database: every figure would be suspect."""
+    other = store.execute(con, "ingest/other_kind_sources", {"synthetic": synthetic}).fetchone()[0]
+    if other:
+        held, this = ("real", "synthetic demo") if synthetic else ("synthetic demo", "real")
+        raise IngestError(f"{path}: this database holds {held} data and the file is {this} data; "
+                          f"use another --db so the two never mix")
+
+
+def _count(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
+    return store.execute(con, "ingest/count_table", table=dataset.table).fetchone()[0]
+
+
+def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
+    """CSV → temp table ``stage`` typed by DuckDB's reader (file order), plus ``stage_rejects`` (records it
+    could not split or type) and ``stage_shift`` (to turn a stage row back into its record number)."""
+    _drop_stage(con)
+    dataset = info.recognised.dataset
+    columns = reader_columns(info)
+    store.execute(con, "ingest/read_stage",
+                  {"path": str(info.path), "columns": columns, "date_format": info.date_format})
+    for column in info.recognised.missing:  # optional columns the file lacks: NULL, recorded in sources
+        # the name and type come from the schema allow-list, never from the file (type in lower case: an
+        # identifier to sql_text, the same type to DuckDB)
+        store.execute(con, "ingest/stage_add_column", column=column, type=dataset.reader_type(column).lower())
+    store.execute(con, "ingest/stage_rejects")
+    bad = store.execute(con, "ingest/invalid_encoding").fetchone()[0]
+    if bad is not None:
+        raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
+                          f"re-export the file as UTF-8 CSV")
+    # A stage row's record number is its position plus the rejected records before it. Rejected records
+    # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view
+    # (none at all when nothing was rejected: then the ASOF join over every row is skipped).
+    if not store.execute(con, "ingest/count_rejects").fetchone()[0]:
+        store.execute(con, "ingest/stage_shift_empty")
+        return
+    store.execute(con, "ingest/stage_shift")
+
+
+def reader_columns(info: Inspected) -> dict[str, str]:
+    """The CSV reader's columns for a file, in header order: canonical name → type (ignored columns as text)."""
+    dataset = info.recognised.dataset
+    return {(m or f"ignored_{i}"): (dataset.reader_type(m) if m else "VARCHAR")
+            for i, m in enumerate(info.recognised.mapping)}
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
+    store.execute(con, "ingest/drop_stage")  # the view and every staging table, in one call
+
+
+def _record_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset, pairs: list[dict]) -> None:
+    for p in pairs:
+        kept, other = json.loads(p["kept_json"]), json.loads(p["other_json"])
+        fields = sorted(k for k in kept if kept.get(k) != other.get(k))
+        store.execute(
+            con, "ingest/insert_conflict",
+            {"dataset": dataset.name, "key": p["record_key"], "ks": p["kept_source_id"],
+             "kl": p["kept_line"], "os": p["other_source_id"], "ol": p["other_line"],
+             "fields": fields, "resolution": p["resolution"]})
+
+
+def _record_source(con: duckdb.DuckDBPyConnection, info: Inspected, sha256: str, r: FileReport) -> None:
+    store.execute(
+        con, "ingest/insert_source",
+        {"id": r.source_id, "name": info.path.name, "path": str(info.path.resolve()), "sha": sha256,
+         "bytes": info.size, "dataset": r.dataset, "edition": r.edition, "header": info.header,
+         "ignored": list(info.recognised.ignored), "missing": [c.upper() for c in info.recognised.missing],
+         "synthetic": r.synthetic, "read": r.rows_read, "loaded": r.rows_loaded, "rejected": r.rows_rejected,
+         "dup": r.rows_duplicate, "conflicts": r.conflicts, "first": r.first_date, "last": r.last_date,
+         "at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), "version": __version__})
+
+
+def _pause_if_asked() -> None:
+    if os.environ.get(PAUSE_ENV):
+        print("ingest: paused before commit", file=sys.stderr, flush=True)
+        sys.stdin.readline()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def summarize(db_path: str | Path) -> dict[str, Any]:
+    """Recount every dataset's cannabis cells from the records (one transaction) and report them."""
+    if not Path(db_path).exists():
+        raise IngestError(f"{db_path}: no such database (run `python -m nyc_cannabis ingest` or `demo` first)")
+    con = open_db(db_path)
+    try:
+        con.begin()
+        try:
+            for dataset in cells.TABLES:
+                cells.rebuild(con, dataset)
+            cells.mark_current(con)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        counts = {d: dict(zip(("cells", "records"), store.execute(con, "cells/totals", cells=t).fetchone()))
+                  for d, t in cells.TABLES.items()}
+    finally:
+        con.close()
+    return {"db": str(db_path), "stamp": json.loads(cells.stamp()), "datasets": counts}
+
+
+# --------------------------------------------------------------------------------------------- info
+
+def info(db_path: str | Path) -> dict[str, Any]:
+    """What the database holds: unique records, quarantined rows, date range, loaded files, conflicts."""
+    if not Path(db_path).exists():
+        raise IngestError(f"{db_path}: no such database (run `python -m nyc_cannabis ingest` or `demo` first)")
+    con = store.connect(db_path, read_only=True)
+    try:
+        summary = store.fetch_one(con, "info/summary")
+        sources = store.fetch_dicts(con, "info/sources")
+        conflicts = store.fetch_dicts(con, "info/conflicts")
+        unmapped = store.fetch_dicts(con, "info/unmapped_labels")
+        reasons = store.fetch_dicts(con, "info/quarantine_reasons")
+        cells_current = cells.current(con)
+    finally:
+        con.close()
+    return {
+        "arrests": summary["arrests"], "summonses": summary["summonses"],
+        "quarantined": summary["quarantined"],
+        "first_date": _iso(summary["first_date"]), "last_date": _iso(summary["last_date"]),
+        "synthetic": bool(summary["synthetic"]),
+        "sources": [{k: _iso(v) for k, v in s.items()} for s in sources],
+        "conflicts": conflicts, "quarantine_reasons": reasons, "unmapped_labels": unmapped,
+        "cells_current": cells_current,
+    }
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+

@@ -1,0 +1,372 @@
+"""The dashboard's access to the database: one read-only connection per database version, a cursor per
+session, query results cached by (database path, mtime), and the safe upload-ingest.
+
+The database is the file named by ``$ANALYTICS_DB`` (default ``data/demo.duckdb``). The app never opens it
+for writing. An upload is ingested into a *copy* (``.<name>.ingest-*``) and the copy replaces the file with
+one atomic ``os.replace`` only when the ingest succeeded; a refused or failed ingest deletes the copy and the
+database is exactly as before. After a replace every connection to the old file is closed and the caches are
+cleared (their keys hold the mtime, so no stale result can be served).
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import functools
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from nyc_cannabis.core import store
+from nyc_cannabis.law import crosswalk
+from nyc_cannabis.present import lawbook
+from nyc_cannabis.ingest.loader import IngestError, info as read_info
+from nyc_cannabis.projection.project import project
+from nyc_cannabis.core.datasets import DATASETS
+
+DEFAULT_DB = "data/demo.duckdb"
+UPLOAD_LIMIT_MB = int(os.environ.get("ANALYTICS_UPLOAD_MB", "200"))
+RECORD_LIMIT = 200
+
+#: per dataset, the columns the record explorer's SQL uses (an allow-list of identifiers)
+COLUMNS = {name: {"table": spec.table, "key": spec.key, "date": spec.date, "precinct": spec.precinct,
+                  "code": code, "description": description}
+           for name, spec, code, description in (
+               ("arrests", DATASETS["arrests"], "law_code", "pd_desc"),
+               ("summonses", DATASETS["summonses"], "law_section_number", "offense_description"))}
+
+_lock = threading.Lock()
+_open: list[duckdb.DuckDBPyConnection] = []  # every connection / cursor handed out, closed on refresh
+
+
+@dataclass(frozen=True)
+class Db:
+    path: str
+    mtime: float
+
+    @property
+    def exists(self) -> bool:
+        return self.mtime > 0
+
+
+def current() -> Db:
+    path = os.environ.get("ANALYTICS_DB", DEFAULT_DB)
+    try:
+        mtime = Path(path).stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return Db(path, mtime)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
+    """The app's read-only connection, open for the server's life. While it is open, the engine's own
+    ``store.connect(path, read_only=True)`` calls reuse its database instance (DuckDB's instance cache):
+    no file open per query (~25 ms) and a warm buffer cache instead of re-reading the columns every time."""
+    con = store.connect(path, read_only=True)
+    with _lock:
+        _open.append(con)
+    return con
+
+
+def cursor(db: Db) -> duckdb.DuckDBPyConnection:
+    """This session's cursor on the cached read-only connection (a new one when the database changed)."""
+    held = st.session_state.get("_cursor")
+    if held and held[0] == db:
+        return held[1]
+    cur = _connection(db.path, db.mtime).cursor()
+    with _lock:
+        _open.append(cur)
+    st.session_state["_cursor"] = (db, cur)
+    return cur
+
+
+def _close_open() -> None:
+    with _lock:
+        for con in _open:
+            try:
+                con.close()
+            except Exception:  # noqa: BLE001 - already closed
+                pass
+        _open.clear()
+
+
+@atexit.register
+def _release() -> None:
+    """Close and drop the held connections before the interpreter tears DuckDB's bindings down."""
+    _close_open()
+    _connection.clear()
+
+
+def close_all() -> None:
+    """Close every connection and cursor the app opened, and forget the cached ones."""
+    _release()
+    st.cache_data.clear()
+
+
+# --------------------------------------------------------------------------------------------- the gate
+
+class Gate:
+    """Many readers (the engine's queries, run by the cached reads below) or one writer (the swap of the
+    database file by an upload or a rebuild). The swap waits until no query is running: DuckDB shares one
+    open database per path, so a query still open on the old file during the swap would tie every later
+    connection to the old file's contents, served under the new file's cache keys."""
+
+    def __init__(self, on_writer_waiting: Callable[[], None] | None = None) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self.on_writer_waiting = on_writer_waiting  # test hook: called while the writer waits for readers
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        with self._cond:
+            while self._writing:
+                self._cond.wait()
+            self._writing = True  # from here new readers wait
+            if self._readers and self.on_writer_waiting:
+                self.on_writer_waiting()
+            while self._readers:
+                self._cond.wait()
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
+_gate = Gate()
+
+
+def _reads(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``fn`` (a read of the database) as a reader of the gate."""
+    @functools.wraps(fn)
+    def gated(*args: Any, **kwargs: Any) -> Any:
+        with _gate.reading():
+            return fn(*args, **kwargs)
+    return gated
+
+
+# --------------------------------------------------------------------------------------------- cached reads
+
+@st.cache_data(show_spinner=False, max_entries=4)
+@_reads
+def info(path: str, mtime: float) -> dict[str, Any]:
+    return read_info(path)
+
+
+@st.cache_data(show_spinner="Re-applying the law to the records…", max_entries=256)
+@_reads
+def projection(path: str, mtime: float, dataset: str, regime: str, start: dt.date | None, end: dt.date | None,
+               by: str = "group", assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
+    return project(path, dataset, lawbook.targets()[regime], start=start, end=end, by=by, assume=assume)
+
+
+def project_cached(db: Db):
+    """A :func:`nyc_cannabis.projection.project.project`-shaped function served from the cache (for nyc_cannabis.present.findings)."""
+    def run(path, dataset, regime, *, start=None, end=None, by="group", assume=crosswalk.DEFAULT):
+        return projection(db.path, db.mtime, dataset, regime, start, end, by, assume)
+    return run
+
+
+@st.cache_data(show_spinner="Counting and comparing with the Census…", max_entries=128)
+@_reads
+def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: str, reference: str,
+              start: dt.date | None, end: dt.date | None, by: str | None, scope: str) -> dict[str, Any]:
+    from nyc_cannabis.stats.disparity import disparity as run
+
+    return run(path, dataset, regime=lawbook.targets()[regime] if regime else None, bound=bound,
+               reference=reference, start=start, end=end, by=by, scope=scope)
+
+
+def disparity_cached(db: Db):
+    """An :func:`nyc_cannabis.stats.disparity.disparity`-shaped function served from the cache (for nyc_cannabis.present.findings)."""
+    def compare(path, dataset, *, regime=None, bound="central", reference="White", start=None, end=None, by=None,
+                scope="all"):
+        return disparity(db.path, db.mtime, dataset, regime, bound, reference, start, end, by, scope)
+    return compare
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+@_reads
+def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
+    from nyc_cannabis.stats.disparity import enforcement_mode
+
+    return enforcement_mode(path, start=start, end=end)
+
+
+@st.cache_data(show_spinner="Fitting the time series…", max_entries=32)
+@_reads
+def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, seasonal: bool) -> dict[str, Any]:
+    from nyc_cannabis.stats.trend import trend as run
+
+    return run(path, dataset, reference=reference, scope=scope, seasonal=seasonal)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+@_reads
+def periods(path: str, mtime: float) -> dict[str, dict[str, Any]]:
+    from nyc_cannabis.present.findings import periods as read
+
+    return read(path)
+
+
+def date_span(db: Db) -> tuple[dt.date, dt.date]:
+    """First and last record date over both datasets: the bounds of every page's date inputs."""
+    spans = periods(db.path, db.mtime)
+    lo = min((s["first_date"] for s in spans.values() if s["first_date"]), default=dt.date(2012, 1, 1))
+    hi = max((s["last_date"] for s in spans.values() if s["last_date"]), default=dt.date.today())
+    return lo, hi
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+@_reads
+def choices(path: str, mtime: float, dataset: str) -> dict[str, list[str]]:
+    cols = COLUMNS[dataset]
+    rows = store.fetch_dicts(cursor(Db(path, mtime)), "dashboard/sections", table=cols["table"],
+                             precinct=cols["precinct"])
+    sections = [r["value"] for r in rows if r["kind"] == "section"]
+    precincts = sorted((r["value"] for r in rows if r["kind"] == "precinct"), key=int)
+    return {"section": sections, "precinct": precincts}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+@_reads
+def records(path: str, mtime: float, dataset: str, start: dt.date, end: dt.date, group: str | None,
+            section: str | None, precinct: int | None, limit: int = RECORD_LIMIT) -> tuple[pd.DataFrame, int]:
+    """At most ``limit`` matching records (the database does the LIMIT) and how many match in all."""
+    cols = COLUMNS[dataset]
+    params = {"start": start, "end": end, "group": group, "section": section, "precinct": precinct}
+    cur = cursor(Db(path, mtime))
+    frame = store.fetch_df(cur, "dashboard/records", {**params, "limit": limit}, **cols)
+    total = store.fetch_one(cur, "dashboard/count_records", params, table=cols["table"], date=cols["date"],
+                            precinct=cols["precinct"])["records"]
+    return frame, int(total)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+@_reads
+def explanation(path: str, mtime: float, key: str, regime: str) -> dict[str, Any]:
+    from nyc_cannabis.projection.explain import explain
+
+    return explain(path, key, lawbook.targets()[regime])
+
+
+def report_html(db: Db, permalink: str) -> str:
+    """The full HTML report (``nyc_cannabis.present.report``), built as a reader of the gate (it queries the engine
+    directly, not only through the cached reads)."""
+    from nyc_cannabis.present import report
+
+    with _gate.reading():
+        return report.build(db.path, run=project_cached(db), permalink=permalink)
+
+
+def load_info(db: Db) -> dict[str, Any] | None:
+    """The database summary, or None after showing a clear error (missing or unreadable database)."""
+    if not db.exists:
+        st.error(f"**No database at `{db.path}`.** Build the demo with `make demo` (or "
+                 f"`python -m nyc_cannabis demo --db {db.path}`), or point `ANALYTICS_DB` at a database you "
+                 f"ingested with `python -m nyc_cannabis ingest`.")
+        return None
+    try:
+        _connection(db.path, db.mtime)  # held open: every query of the engine shares its instance and buffers
+        return info(db.path, db.mtime)
+    except (IngestError, duckdb.Error, OSError) as exc:
+        st.error(f"**The database `{db.path}` cannot be read:** {' '.join(str(exc).split())[:300]}")
+        return None
+
+
+# --------------------------------------------------------------------------------------------- upload
+
+class UploadRefused(ValueError):
+    """The upload cannot be ingested; the message says why in one line. The database is unchanged."""
+
+
+def _writable(target: Path) -> None:
+    if os.environ.get("ANALYTICS_READONLY"):
+        raise UploadRefused("changes are switched off on this server (ANALYTICS_READONLY is set)")
+    if Path(str(target) + ".wal").exists():
+        raise UploadRefused(f"{target} has an unfinished write-ahead log; run `python -m nyc_cannabis info --db "
+                            f"{target}` once, then try again")
+
+
+def _on_a_copy(target: Path, work: Callable[[Path], tuple[Any, bool]]) -> Any:
+    """Run ``work`` on a copy of the database (``.<name>.ingest-*``); when it returns ``(result, True)`` the
+    copy replaces the database in one atomic ``os.replace``, after every connection to the old file is
+    closed. Otherwise, or on any error, the copy is deleted and the database is exactly as before."""
+    copy = target.with_name(f".{target.name}.ingest-{uuid.uuid4().hex[:8]}")
+    try:
+        if target.exists():
+            shutil.copy2(target, copy)
+        result, replace = work(copy)
+        if replace:
+            with _gate.writing():  # no query is open on the old file while it is swapped
+                close_all()
+                os.replace(copy, target)
+        return result
+    finally:
+        for leftover in (copy, Path(str(copy) + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
+    """Ingest one uploaded CSV into a copy of the database, then swap the copy in atomically.
+
+    Returns ``{"files": [report…], "errors": [...], "replaced": bool}``. Raises :class:`UploadRefused`
+    for a file over the limit, a read-only deployment or a database with an unfinished write-ahead log."""
+    if len(data) > UPLOAD_LIMIT_MB * 1024 * 1024:
+        raise UploadRefused(f"{name} is {len(data) / 1e6:,.0f} MB; the limit is {UPLOAD_LIMIT_MB} MB "
+                            f"(use `python -m nyc_cannabis ingest` for bigger files)")
+    target = Path(db.path)
+    _writable(target)
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name) or "upload.csv"
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        csv_path = Path(tmp) / safe
+        csv_path.write_bytes(data)
+
+        def load(copy: Path) -> tuple[dict[str, Any], bool]:
+            from nyc_cannabis.ingest.loader import ingest
+
+            reports, errors = ingest(copy, [csv_path])
+            replace = bool(reports and not errors and sum(r.rows_loaded for r in reports))
+            return {"files": [r.as_dict() for r in reports], "errors": errors, "replaced": replace}, replace
+
+        return _on_a_copy(target, load)
+
+
+def summarize_copy(db: Db) -> dict[str, Any]:
+    """Rebuild the cannabis cells of a database built by an older version (``python -m nyc_cannabis summarize``
+    on a copy, swapped in): the running dashboard holds the file, so it cannot be rebuilt in place."""
+    target = Path(db.path)
+    _writable(target)
+
+    def rebuild(copy: Path) -> tuple[dict[str, Any], bool]:
+        from nyc_cannabis.ingest.loader import summarize
+
+        return summarize(copy), True
+
+    return _on_a_copy(target, rebuild)

@@ -1,0 +1,113 @@
+"""Data & methods: sources and load accounting, assumptions, definitions, how to cite; and the upload box."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nyc_cannabis.law.crosswalk import ASSUMPTIONS
+from nyc_cannabis.ui import common, data, exports, state
+
+ctx = common.start("Data & methods")
+if ctx:
+    db, info = ctx
+    state.bind("methods", [])
+    st.subheader("What the database holds")
+    m = st.columns(3)  # three to a row: a date or a long label in a fifth of the width was cut to "2012-0…"
+    m[0].metric("Arrests (unique records)", common.fmt(info["arrests"]))
+    m[1].metric("Summonses (unique records)", common.fmt(info["summonses"]),
+                help="NYPD criminal-court summonses")
+    m[2].metric("Quarantined rows", common.fmt(info["quarantined"]))
+    st.markdown(f"**Records dated** {info['first_date'] or '–'} to {info['last_date'] or '–'}.  \n"
+                f"**Data version:** {exports.data_version(info)}")
+    tables: dict[str, pd.DataFrame] = {}
+    if info["sources"]:
+        st.subheader("Files loaded: every row accounted for")
+        src = pd.DataFrame(info["sources"])[["file_name", "dataset", "edition", "rows_read", "rows_loaded",
+                                              "rows_rejected", "rows_duplicate", "conflicts", "first_date",
+                                              "last_date", "sha256"]]
+        src["sha256"] = src["sha256"].str[:12]
+        exports.table(src, "sources", "sources")
+        st.caption("rows read = loaded + rejected (quarantined) + duplicate, for every file.")
+        tables["sources"] = src
+    if info["quarantine_reasons"]:
+        st.subheader("Quarantined rows, by reason")
+        q = pd.DataFrame(info["quarantine_reasons"])
+        exports.table(q, "quarantine-reasons", "quarantine")
+        tables["quarantine"] = q
+    if info["conflicts"]:
+        st.subheader("Conflicting copies of a key (the more complete copy was kept)")
+        conf = pd.DataFrame(info["conflicts"])
+        conf["fields"] = conf["fields"].map(lambda f: ", ".join(f) if isinstance(f, (list, tuple)) else f)
+        exports.table(conf, "conflicts", "conflicts")
+        tables["conflicts"] = conf
+    if info["unmapped_labels"]:
+        st.subheader("Labels not in the translators (kept verbatim, counted as Unknown)")
+        exports.table(pd.DataFrame(info["unmapped_labels"]), "unmapped-labels", "unmapped")
+
+    st.subheader("Method")
+    st.markdown(
+        "1. **The law of the record's date.** A record's code (`PL 2211001`, `221.05`) means what the law in "
+        "force on its date said: the 1977 law until 2019-08-27, the 2019 law until 2021-03-30, the MRTA after.\n"
+        "2. **Consistent facts.** The records do not give the amount, the place, the buyer's age or the "
+        "conduct; the engine lists every combination that law would have charged as that section.\n"
+        "3. **Bounds.** The target law is applied to each: the **low** bound is the least serious outcome, "
+        "the **high** bound the most serious, the **central** case follows the assumptions below.\n"
+        "4. **Counts.** One DuckDB query joins the few-hundred-row crosswalk to the records and counts by group.")
+    st.markdown("**Assumptions** (switchable ones on the Projection page):")
+    st.markdown("\n".join(f"- **{k}**: {v}" for k, v in ASSUMPTIONS.items()))
+    st.markdown("**Definitions.** *Criminal*: a misdemeanor or felony. *Violation*: a non-criminal offence "
+                "(e.g. §221.05). *Legal*: lawful, or a civil fine (Cannabis Law §132(4), §222.10). *Records* are "
+                "arrests or summonses, not people; an arrest's code is its top charge. *Expungeable*: of a "
+                "section the law expunges automatically (CPL 160.50(3)(k)). Groups are the NYPD's race labels "
+                "mapped to seven groups; `BLACK` and `WHITE` are read as non-Hispanic.")
+    st.markdown("**Known limits.** Only what NYPD published: no weights, no disposition, no prior record; "
+                "summonses are criminal-court summonses only; the Year-to-Date exports are revised later.")
+    st.subheader("How to cite")
+    view = exports.View("methods", "Data & methods", state.permalink("methods", {}), {}, tables=tables)
+    st.code(exports.citation(view, info), language=None, wrap_lines=True)
+    st.download_button("Methods note (Markdown)", exports.methods_note(info), file_name="METHODS.md",
+                       mime="text/markdown", key="methods-md", on_click="ignore")
+
+    if not info.get("cells_current", True):
+        st.subheader("Rebuild the summary")
+        st.markdown("This database was built by an older version and has no current *cannabis cells*, the "
+                    "summary every figure is counted from (see the data model). Figures are exact without them, "
+                    "but slow at city scale. Rebuilding writes a copy and swaps it in, like an upload.")
+        if st.button("Rebuild the summary", key="summarize", type="primary"):
+            try:
+                with st.spinner("Counting the records into cells…"):
+                    out = data.summarize_copy(db)
+            except data.UploadRefused as exc:
+                st.error(f"Not rebuilt: {exc}. The database is unchanged.")
+            else:
+                st.success("Rebuilt: " + "; ".join(f"{d}: {common.fmt(c['records'])} cannabis records in "
+                                                   f"{common.fmt(c['cells'])} cells" for d, c in out["datasets"].items())
+                           + ". Every page now reads them.")
+
+    st.subheader("Add NYC Open Data exports")
+    st.markdown(
+        f"Upload a CSV export of *NYPD Arrests Data* (Historic or Year-to-Date) or *NYPD Criminal Court Summons* "
+        f"(at most {data.UPLOAD_LIMIT_MB} MB; bigger files: `python -m nyc_cannabis ingest`). The dashboard reads "
+        "the database read-only: the file is ingested into a **copy**, and the copy replaces the database "
+        "in one atomic step only if the ingest succeeded — a refused file leaves the database exactly as it was. "
+        "Real and synthetic records never share a database.")
+    upload = st.file_uploader("CSV export", type=["csv"], key="upload", max_upload_size=data.UPLOAD_LIMIT_MB)
+    if upload is not None and st.button("Ingest this file", key="ingest", type="primary"):
+        try:
+            with st.spinner(f"Ingesting {upload.name}…"):
+                result = data.ingest_upload(db, upload.name, upload.getvalue())
+        except data.UploadRefused as exc:
+            st.error(f"Not ingested: {exc}. The database is unchanged.")
+        else:
+            for err in result["errors"]:
+                st.error(f"Not ingested: {err['error']}. The database is unchanged.")
+            for r in result["files"]:
+                st.success(f"{upload.name}: {r['dataset']} ({r['edition']}): {common.fmt(r['rows_read'])} rows read, "
+                           f"{common.fmt(r['rows_loaded'])} loaded, {common.fmt(r['rows_rejected'])} quarantined, "
+                           f"{common.fmt(r['rows_duplicate'])} duplicate, {common.fmt(r['conflicts'])} conflicting keys.")
+            if result["replaced"]:
+                st.info("The database was updated; every page now reads the new records.")
+            elif result["files"] and not result["errors"]:
+                st.info("Nothing new: every row was already in the database.")
+    state.publish("methods", [])

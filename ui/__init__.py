@@ -1,1 +1,0 @@
-"""The dashboard's UI glue: pages (``ui/pages/``) → this package → {store, analytics}."""
