@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from nyc_cannabis.core import store
-from nyc_cannabis.law import regimes
+from nyc_cannabis.core import events
 from nyc_cannabis.core.datasets import DATASETS
 
 VERSION = 1
@@ -36,9 +36,8 @@ EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
 
 
 def law_dates() -> dict[str, dt.date]:
-    """The effective dates that split the law periods (from the enacted regimes' YAML)."""
-    enacted = regimes.load_all()
-    return {"reform_from": enacted["reform-2019"].effective_from, "mrta_from": enacted["mrta-2021"].effective_from}
+    """The effective dates that split the law periods (``core/events.yaml``)."""
+    return {"reform_from": events.period("reform-2019").start, "mrta_from": events.period("mrta-2021").start}
 
 
 def stamp() -> str:

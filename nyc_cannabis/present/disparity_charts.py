@@ -13,6 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from nyc_cannabis.core import events
 from nyc_cannabis.core.resources import resource_path
 from nyc_cannabis.stats import population
 from nyc_cannabis.law import regimes
@@ -20,7 +21,7 @@ from nyc_cannabis.present.charts import NEUTRAL_GREY, OKABE_ITO, fmt, group_colo
 
 GEOJSON = resource_path("core", "reference", "geo", "police_precincts.geojson")
 COLORSCALE = "Cividis"  # perceptually uniform and colour-blind safe
-LAW_DATES = (("2018-09-01", "NYPD summons policy"), ("2019-08-28", "2019 law"), ("2021-03-31", "MRTA"))
+LAW_DATES = tuple((e.date.isoformat(), e.label) for e in events.breaks())  # core/events.yaml
 
 
 def _ratio_text(g: dict[str, Any]) -> str:

@@ -41,7 +41,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from nyc_cannabis.core import store
+from nyc_cannabis.core import events, store
 from nyc_cannabis.core.resources import resource_path
 from nyc_cannabis.core.files import sha256_file
 
@@ -49,13 +49,9 @@ from nyc_cannabis.core.files import sha256_file
 
 START = dt.date(2012, 1, 1)
 END = dt.date(2024, 12, 31)
-REFORM_2019 = dt.date(2019, 8, 28)   # Chapter 131 of 2019 in force
-MRTA_2021 = dt.date(2021, 3, 31)     # Chapter 92 of 2021 signed and in force
-REGIMES: tuple[tuple[str, dt.date, dt.date], ...] = (
-    ("old-1977", START, REFORM_2019 - dt.timedelta(days=1)),
-    ("reform-2019", REFORM_2019, MRTA_2021 - dt.timedelta(days=1)),
-    ("mrta-2021", MRTA_2021, END),
-)
+#: the law periods inside the demo's years (``core/events.yaml``)
+REGIMES: tuple[tuple[str, dt.date, dt.date], ...] = tuple(
+    (p.regime, max(p.start or START, START), min(p.end or END, END)) for p in events.law_periods())
 
 ARRESTS_FILE = "demo_arrests.csv"
 SUMMONSES_FILE = "demo_summonses.csv"
@@ -211,10 +207,8 @@ def targets(dataset: str, quantity: str, population: str | None = None) -> list[
 
 
 def regime_of(day: dt.date) -> str:
-    """Regime id in force on ``day`` (law reference §1)."""
-    if day < REFORM_2019:
-        return "old-1977"
-    return "reform-2019" if day < MRTA_2021 else "mrta-2021"
+    """Regime id in force on ``day`` (``core/events.yaml``)."""
+    return events.law_on(day)
 
 
 # ------------------------------------------------------------------------------------------- geography

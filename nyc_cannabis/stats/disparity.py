@@ -13,7 +13,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from nyc_cannabis.core import store
+from nyc_cannabis.core import events, store
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.stats import population, rates
 from nyc_cannabis.law import regimes
@@ -22,8 +22,7 @@ from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
 
 BOUNDS = ("low", "central", "high")
 #: law dates used to split periods (the enacted regimes' effective dates)
-PERIOD_LABELS = {"old-1977": "1977 law (to 2019-08-27)", "reform-2019": "2019 law (2019-08-28 to 2021-03-30)",
-                 "mrta-2021": "MRTA (from 2021-03-31)"}
+PERIOD_LABELS = {p.regime: p.description for p in events.law_periods()}
 #: sections that are low-level possession or public use, the offences a summons can replace:
 #: the "low-level" scope of the enforcement-mode measure and of ``--scope low-level``
 LOW_LEVEL_SECTIONS = ("221.05", "221.10", "222.05", "222.10")
@@ -260,7 +259,7 @@ def _area_order(area: str, by: str) -> tuple:
     if by == "precinct":
         return (0, int(area)) if area.isdigit() else (1, 0)
     if by == "period":
-        return (["old-1977", "reform-2019", "mrta-2021"].index(area) if area in PERIOD_LABELS else 9,)
+        return (list(PERIOD_LABELS).index(area) if area in PERIOD_LABELS else 9,)
     return (area == "None", area)
 
 

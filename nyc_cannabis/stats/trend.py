@@ -34,14 +34,11 @@ from nyc_cannabis.core import store
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.stats import population
 from nyc_cannabis.stats.disparity import LOW_LEVEL_SECTIONS, period as _period
+from nyc_cannabis.core import events
 from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
 
-#: the dates the ITS looks at: NYPD policy, the 2019 law, the MRTA
-BREAKS: tuple[tuple[dt.date, str], ...] = (
-    (dt.date(2018, 9, 1), "NYPD summons-instead-of-arrest policy"),
-    (dt.date(2019, 8, 28), "2019 decriminalisation in force"),
-    (dt.date(2021, 3, 31), "MRTA legalisation in force"),
-)
+#: the dates the ITS looks at: NYPD policy, the 2019 law, the MRTA (``core/events.yaml``)
+BREAKS: tuple[tuple[dt.date, str], ...] = tuple((e.date, e.label) for e in events.breaks())
 MIN_SIDE = 6
 #: a group's series is modelled only with at least this many records in all
 MIN_RECORDS = 30

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from nyc_cannabis.core import events
 from nyc_cannabis.core.resources import resource_path
 from nyc_cannabis.law.regimes.lawfile import AGES, CLASSES, CONDUCTS, KIND_NAMES, RegimeFile, RuleFile, Source, describe_error
 
@@ -280,9 +281,19 @@ def build(where: str, doc: Any) -> Regime:
     _check_overlaps(where, rules)
     expunge, expunge_sources = ((frozenset(spec.expunge.sections), tuple(spec.expunge.sources)) if spec.expunge
                                 else (base.expunge_sections, base.expunge_sources) if base else (frozenset(), ()))
-    return Regime(spec.id, spec.name, spec.effective.from_, spec.effective.until, tuple(rules), expunge,
-                  expunge_sources, tuple(spec.effective.sources) or (base.effective_sources if base else ()),
-                  spec.description)
+    start, end, in_force_sources = spec.effective.from_, spec.effective.until, tuple(spec.effective.sources)
+    if spec.effective.event:
+        try:
+            period = events.period(spec.effective.event)
+        except StopIteration:
+            raise RegimeError(f"{where}: effective.event: no law event {spec.effective.event!r} in core/events.yaml "
+                              f"(one of {', '.join(p.regime for p in events.law_periods())})") from None
+        start, end = period.start, period.end
+        in_force_sources = in_force_sources or tuple(
+            Source.model_validate(s) for s in events.event(spec.effective.event).sources if s["kind"] != "news")
+    return Regime(spec.id, spec.name, start, end, tuple(rules), expunge, expunge_sources,
+                  in_force_sources or (base.effective_sources if base else ()), spec.description)
+
 
 
 def _rule(spec: RuleFile) -> Rule:

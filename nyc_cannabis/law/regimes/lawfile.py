@@ -155,12 +155,18 @@ Day = Annotated[dt.date, Field(strict=False)]  # a YAML date, or the same date w
 
 
 class Effective(_Strict):
+    """When a law is (or would be) in force: an event of ``core/events.yaml`` (its law period, cited there),
+    or dates (``from`` / ``until``, either open) for a reform of one's own."""
+
+    event: Annotated[StrictStr, Field(pattern=r"^[a-z0-9-]+$")] | None = None
     from_: Day | None = Field(default=None, alias="from")
     until: Day | None = None
     sources: list[Source] = []
 
     @model_validator(mode="after")
     def _ordered(self) -> "Effective":
+        if self.event and (self.from_ or self.until):
+            raise ValueError("give an event or dates (from, until), not both")
         if self.from_ and self.until and self.until < self.from_:
             raise ValueError(f"ends ({self.until}) before it starts ({self.from_})")
         return self

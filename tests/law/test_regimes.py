@@ -229,7 +229,7 @@ def test_unverified_fine_widens_the_range_not_narrows_it():
 def test_the_documented_example_and_the_schema_load(tmp_path):
     import json
     import re
-    text = (Path(__file__).parent.parent / "docs" / "law-files.md").read_text()
+    text = (Path(__file__).parents[2] / "docs" / "law-files.md").read_text()
     example = re.search(r"```yaml\n(.*?)```", text, re.S).group(1)
     path = tmp_path / "example.yaml"
     path.write_text(example)

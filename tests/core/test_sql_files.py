@@ -17,7 +17,7 @@ import pytest
 
 from nyc_cannabis.core import store as db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("nyc_cannabis",)
 #: DuckDB connection / relation methods that take SQL text
 SQL_METHODS = {"execute", "executemany", "sql", "query", "from_query"}

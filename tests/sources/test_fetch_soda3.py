@@ -32,7 +32,7 @@ from test_fetch import (  # noqa: E402
     read_csv,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MJ_WHERE = "(law_code like 'PL 221%' OR law_code like 'PL 222%')"
 
 # Rows whose text must survive both protocols and the export unchanged: JSON numbers with

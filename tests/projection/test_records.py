@@ -1,6 +1,6 @@
 """Record-level scenarios and properties through the real path: CSV → ingest → DuckDB → ``project``.
 
-The scenarios (``tests/regimes/records.yaml``) give, per record, the class as charged and the low / central /
+The scenarios (``tests/law/regimes/records.yaml``) give, per record, the class as charged and the low / central /
 high class and fines under a target law, hand-derived from the statutes; each record is ingested from a tiny
 CSV and isolated in its own precinct, so ``project --by precinct`` reports it alone and the SQL that reads the
 record's date decides which law gave its code a meaning. The hypothesis properties build random small
@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, summons, write_csv
 
-CASES = yaml.safe_load((Path(__file__).parent / "regimes" / "records.yaml").read_text())
+CASES = yaml.safe_load((Path(__file__).parents[1] / "law" / "regimes" / "records.yaml").read_text())
 TARGETS = ("old-1977", "reform-2019", "mrta-2021")
 BOUNDS = ("low", "central", "high")
 CLASS = {"L": "legal", "C": "legal", "V": "violation", "BM": "misdemeanor", "AM": "misdemeanor",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from nyc_cannabis.sources import demo
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "nyc_cannabis" / "sources" / "demo_data"
 GEOJSON = ROOT / "nyc_cannabis" / "core" / "reference" / "geo" / "police_precincts.geojson"
 
