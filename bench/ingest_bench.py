@@ -111,7 +111,8 @@ def summary(contender: str, rows: int, path: Path, runs: list[dict]) -> dict:
 
 
 def machine() -> dict:
-    import duckdb, pandas  # noqa: E401 - versions only
+    import duckdb  # noqa: E401 - versions only
+    import pandas
     return {"date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "nproc": os.cpu_count(),
             "platform": platform.platform(), "python": platform.python_version(),
             "duckdb": duckdb.__version__, "pandas": pandas.__version__,

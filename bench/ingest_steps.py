@@ -31,9 +31,10 @@ from pathlib import Path
 
 import duckdb
 
-from nyc_cannabis.core import store
-from nyc_cannabis.ingest import cells, loader as ingest
 from bench.ingest_bench import BARE_SQL, ROOT, generate, machine
+from nyc_cannabis.core import store
+from nyc_cannabis.ingest import cells
+from nyc_cannabis.ingest import loader as ingest
 
 RESULTS = ROOT / "bench" / "results" / "ingest_steps.json"
 RAW = ("arrest_key, arrest_date, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat_cd, arrest_boro, "

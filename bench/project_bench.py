@@ -23,10 +23,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    from nyc_cannabis.sources import demo
     from nyc_cannabis.ingest import loader as ingest
-    from nyc_cannabis.projection import project
     from nyc_cannabis.law import regimes
+    from nyc_cannabis.projection import project
+    from nyc_cannabis.sources import demo
 
     with tempfile.TemporaryDirectory() as tmp:
         out, db = Path(tmp) / "demo", Path(tmp) / "bench.duckdb"

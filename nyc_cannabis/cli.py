@@ -201,8 +201,8 @@ def _info_text(i: dict) -> str:
 def demo(out: str, arrests: int | None, summonses: int | None, seed: int, db: str | None,
          as_json: bool) -> None:
     """Write deterministic synthetic NYPD-shaped CSV files (2012–2024), optionally ingest them."""
-    from nyc_cannabis.sources import demo as generator
     from nyc_cannabis.ingest.loader import ingest as run
+    from nyc_cannabis.sources import demo as generator
 
     sizes = {k: v for k, v in (("arrests", arrests), ("summonses", summonses)) if v is not None}
     manifest = generator.write_demo(Path(out), seed=seed, **sizes)
@@ -273,7 +273,8 @@ REGIME_CHOICE = click.Choice(["old-1977", "reform-2019", "mrta-2021"])
 @failures_as_one_line
 def crosswalk(charged: str, target: str, age_band: str, as_json: bool) -> None:
     """What each charged section would be under another law: low / central / high, with the sources quoted."""
-    from nyc_cannabis.law import crosswalk as cw, regimes
+    from nyc_cannabis.law import crosswalk as cw
+    from nyc_cannabis.law import regimes
     from nyc_cannabis.projection.explain import _outcome
 
     source, dest = regimes.load(charged), regimes.load(target)

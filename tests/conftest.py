@@ -13,6 +13,8 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from nyc_cannabis.core.datasets import DATASETS
+
 ROOT = Path(__file__).resolve().parent.parent
 REAL = ROOT.parent / "shared" / "data" / "real"
 REAL_FILES = {
@@ -22,13 +24,9 @@ REAL_FILES = {
     "summons2020": "NYPD_Criminal_Court_Summons_Incident_Level_Data__Year_To_Date_.csv",
 }
 
-ARREST_HEADER = ["ARREST_KEY", "ARREST_DATE", "PD_CD", "PD_DESC", "KY_CD", "OFNS_DESC", "LAW_CODE",
-                 "LAW_CAT_CD", "ARREST_BORO", "ARREST_PRECINCT", "JURISDICTION_CODE", "AGE_GROUP",
-                 "PERP_SEX", "PERP_RACE", "X_COORD_CD", "Y_COORD_CD", "Latitude", "Longitude"]
-SUMMONS_HEADER = ["SUMMONS_KEY", "SUMMONS_DATE", "OFFENSE_DESCRIPTION", "LAW_SECTION_NUMBER",
-                  "LAW_DESCRIPTION", "SUMMONS_CATEGORY_TYPE", "AGE_GROUP", "SEX", "RACE",
-                  "JURISDICTION_CODE", "BORO", "PRECINCT_OF_OCCUR", "X_COORDINATE_CD", "Y_COORDINATE_CD",
-                  "Latitude", "Longitude"]
+#: the 2017-era export editions: the current export headers (core/datasets.py) without the point column
+ARREST_HEADER = [h for h in DATASETS["arrests"].export_header if h != "New Georeferenced Column"]
+SUMMONS_HEADER = list(DATASETS["summonses"].export_header)
 
 
 def arrest(key: str = "100000001", **over: str) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""One schema for the NYPD records: datasets, header editions, and the translators.
+"""One description of the NYPD records: datasets (Socrata ids, API and export columns, types), header
+editions, and the translators. The downloader, the loader, the demo generator and the dashboard all read it.
 
 Everything that says what a column *means* lives here, in one place (the style of the Stanford Open
 Policing Project's ``standards.R`` and ``translators.R``):
@@ -9,11 +10,11 @@ Policing Project's ``standards.R`` and ``translators.R``):
 * :func:`recognise` — reads a header row and says which dataset and which *edition* of the export it is,
   or raises :class:`UnrecognisedHeader` with a one-line reason.
 * :data:`RACE_GROUPS` / :data:`RACE_LABELS` — the seven dashboard groups and every published NYPD label
-  that maps to them (``../shared/reference/ny-marijuana-law.md`` §5.1). Labels we have never seen map to
+  that maps to them (docs/data-model.md). Labels we have never seen map to
   ``Unknown`` and are reported by ``info`` as unmapped, never dropped.
 * :data:`BOROUGHS` — one-letter borough codes and the full names summonses use (``NEW YORK`` = Manhattan).
 
-The SQL in ``queries/`` uses these tables (loaded into the database as ``ref_race_labels`` and
+The loader's SQL uses these tables (loaded into the database as ``ref_race_labels`` and
 ``ref_boroughs``) so that Python and SQL cannot disagree.
 """
 
@@ -78,12 +79,23 @@ class Dataset:
     key: str
     date: str
     precinct: str  # the column of the precinct the event happened in
+    code: str      # the law code column (PL 2211001 / 221.10)
+    description: str  # the offence description column
+    #: the NYC Open Data (Socrata) dataset ids: the Historic file and the current Year-to-Date file
+    socrata: dict[str, str]
     columns: tuple[str, ...]
     required: frozenset[str]
+    #: the header of the current CSV export edition (what the portal's "Export" button writes, and the demo)
+    export_header: tuple[str, ...] = ()
     #: how DuckDB's CSV reader types each column (others are text); numbers are read as DOUBLE
     #: because the API writes ``"104.0"``, and checked for being whole in the staging SQL
     types: dict[str, str] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def api_columns(self) -> tuple[str, ...]:
+        """The columns as the Socrata API names them (what the downloader asks for and writes)."""
+        return tuple(API_GEO_COLUMN if c == "geo_point" else c for c in self.columns)
 
     def reader_type(self, column: str) -> str:
         return self.types.get(column, "VARCHAR")
@@ -119,6 +131,8 @@ def normalise_header(name: str) -> str:
 
 
 _GEO_ALIASES = {"new_georeferenced_column": "geo_point", "lon_lat": "geo_point", "geocoded_column": "geo_point"}
+#: the API's name for the point column (``geo_point`` in the database)
+API_GEO_COLUMN = "geocoded_column"
 
 ARRESTS = Dataset(
     name="arrests",
@@ -126,6 +140,9 @@ ARRESTS = Dataset(
     key="arrest_key",
     date="arrest_date",
     precinct="arrest_precinct",
+    code="law_code",
+    description="pd_desc",
+    socrata={"historic": "8h9b-rp9u", "ytd": "uip8-fykc"},
     columns=(
         "arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code", "law_cat_cd",
         "arrest_boro", "arrest_precinct", "jurisdiction_code", "age_group", "perp_sex", "perp_race",
@@ -137,6 +154,11 @@ ARRESTS = Dataset(
            "jurisdiction_code": "DOUBLE", "x_coord_cd": "DOUBLE", "y_coord_cd": "DOUBLE",
            "latitude": "DOUBLE", "longitude": "DOUBLE"},
     aliases=dict(_GEO_ALIASES),
+    export_header=(
+        "ARREST_KEY", "ARREST_DATE", "PD_CD", "PD_DESC", "KY_CD", "OFNS_DESC", "LAW_CODE", "LAW_CAT_CD",
+        "ARREST_BORO", "ARREST_PRECINCT", "JURISDICTION_CODE", "AGE_GROUP", "PERP_SEX", "PERP_RACE",
+        "X_COORD_CD", "Y_COORD_CD", "Latitude", "Longitude", "New Georeferenced Column",
+    ),
 )
 
 SUMMONSES = Dataset(
@@ -145,6 +167,9 @@ SUMMONSES = Dataset(
     key="summons_key",
     date="summons_date",
     precinct="precinct_of_occur",
+    code="law_section_number",
+    description="offense_description",
+    socrata={"historic": "sv2w-rv3k", "ytd": "mv4k-y93f"},
     columns=(
         "summons_key", "summons_date", "offense_description", "law_section_number", "law_description",
         "summons_category_type", "age_group", "sex", "race", "jurisdiction_code", "boro",
@@ -155,6 +180,11 @@ SUMMONSES = Dataset(
     types={"summons_date": "DATE", "jurisdiction_code": "DOUBLE", "precinct_of_occur": "DOUBLE",
            "x_coordinate_cd": "DOUBLE", "y_coordinate_cd": "DOUBLE", "latitude": "DOUBLE", "longitude": "DOUBLE"},
     aliases=dict(_GEO_ALIASES),
+    export_header=(
+        "SUMMONS_KEY", "SUMMONS_DATE", "OFFENSE_DESCRIPTION", "LAW_SECTION_NUMBER", "LAW_DESCRIPTION",
+        "SUMMONS_CATEGORY_TYPE", "AGE_GROUP", "SEX", "RACE", "JURISDICTION_CODE", "BORO", "PRECINCT_OF_OCCUR",
+        "X_COORDINATE_CD", "Y_COORDINATE_CD", "Latitude", "Longitude",
+    ),
 )
 
 DATASETS: dict[str, Dataset] = {d.name: d for d in (ARRESTS, SUMMONSES)}

@@ -26,8 +26,7 @@ from typing import Any
 
 import duckdb
 
-from nyc_cannabis.core import store
-from nyc_cannabis.core import events
+from nyc_cannabis.core import events, store
 from nyc_cannabis.core.datasets import DATASETS
 
 VERSION = 1

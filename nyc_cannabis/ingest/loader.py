@@ -45,12 +45,19 @@ from typing import Any, Iterable
 
 import duckdb
 
-from nyc_cannabis.core import store
 from nyc_cannabis import __version__
-from nyc_cannabis.ingest import cells
+from nyc_cannabis.core import store
+from nyc_cannabis.core.datasets import (
+    BOROUGHS,
+    RACE_LABELS,
+    Dataset,
+    Recognised,
+    UnrecognisedHeader,
+    date_format,
+    recognise,
+)
 from nyc_cannabis.core.files import sha256_file
-from nyc_cannabis.core.datasets import (BOROUGHS, RACE_LABELS, Dataset, Recognised, UnrecognisedHeader, date_format,
-                              recognise)
+from nyc_cannabis.ingest import cells
 
 #: Memory DuckDB may use while loading; above it, temporary data spills to disk (flat memory).
 INGEST_MEMORY_LIMIT = os.environ.get("ANALYTICS_INGEST_MEMORY", "512MB")

@@ -17,8 +17,8 @@ from typing import Any, Iterable
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from nyc_cannabis.law import regimes
 from nyc_cannabis.core.datasets import RACE_GROUPS
+from nyc_cannabis.law import regimes
 
 #: Okabe & Ito (2008), "Color Universal Design": the eight colours, by name
 OKABE_ITO = {"orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73", "yellow": "#F0E442",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
@@ -15,9 +14,9 @@ from plotly.colors import sample_colorscale
 
 from nyc_cannabis.core import events
 from nyc_cannabis.core.resources import resource_path
-from nyc_cannabis.stats import population
 from nyc_cannabis.law import regimes
 from nyc_cannabis.present.charts import NEUTRAL_GREY, OKABE_ITO, fmt, group_color, layout
+from nyc_cannabis.stats import population
 
 GEOJSON = resource_path("core", "reference", "geo", "police_precincts.geojson")
 COLORSCALE = "Cividis"  # perceptually uniform and colour-blind safe

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from nyc_cannabis.core import store
+from nyc_cannabis.core.datasets import DATASETS
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.law import regimes
-from nyc_cannabis.core.datasets import DATASETS
-from nyc_cannabis.projection.project import project
 from nyc_cannabis.present.charts import fmt, pct
+from nyc_cannabis.projection.project import project
 
 HEADLINE_GROUP = "Black"
 

@@ -4,13 +4,11 @@ charge would mean under each law — the same YAML the engine uses, so the pages
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 from nyc_cannabis.law import crosswalk, regimes
 from nyc_cannabis.projection.explain import _outcome, _rule
 
-REFORMS = regimes.HERE / "reforms"
 OZ = 28.3495
 
 #: typical situations, each a fact of the engine's fact space: what each law made of it
@@ -31,15 +29,6 @@ SCENARIOS: tuple[tuple[str, regimes.Fact], ...] = (
     ("Adult giving 5 oz to an adult, no payment", regimes.Fact("gift", 4 * OZ, 8 * OZ)),
     ("Aged 18–20, giving 2 g to a friend", regimes.Fact("gift", 0, 2, actor_age="18_20")),
 )
-
-
-def targets() -> dict[str, str]:
-    """Every regime the dashboard can re-apply: the enacted ids and the reform overlays (id → load argument).
-    Users choose an id from this list; a path never comes from a user."""
-    out = {rid: rid for rid in regimes.REGIME_IDS}
-    for path in sorted(REFORMS.glob("*.yaml")):
-        out[regimes.load(path).id] = str(path)
-    return out
 
 
 def describe(regime: regimes.Regime) -> dict[str, Any]:
@@ -137,7 +126,7 @@ def parse_charge(label: str) -> tuple[str, int | None]:
     return label, None
 
 
-def what_if(label: str, day: dt.date, age_band: str, target_ids: dict[str, str] | None = None,
+def what_if(label: str, day: dt.date, age_band: str, target_ids: tuple[str, ...] | None = None,
             assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
     """A charge (section, subdivision) on a date for an age band, re-applied to every regime: the same
     reasoning chain as :func:`nyc_cannabis.projection.explain.explain`, without a record."""
@@ -155,8 +144,8 @@ def what_if(label: str, day: dt.date, age_band: str, target_ids: dict[str, str] 
         result["conclusion"] = (f"{label} is not a cannabis offence under {charged.id}, the law in force on "
                                 f"{day.isoformat()}: nothing to re-apply")
         return result
-    for tid, arg in (target_ids or targets()).items():
-        target = regimes.load(arg)
+    for tid in target_ids or tuple(regimes.catalogue()):
+        target = regimes.load(tid)
         b = crosswalk.bounds(charged, section, subdivision, age_band, target, assume)
         if b is None:
             result["targets"][tid] = None
@@ -175,9 +164,6 @@ def what_if(label: str, day: dt.date, age_band: str, target_ids: dict[str, str] 
     result["assumptions"] = assume.describe()
     return result
 
-
-def reform_files() -> list[Path]:
-    return sorted(REFORMS.glob("*.yaml"))
 
 
 def changes_text() -> str:

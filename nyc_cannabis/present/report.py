@@ -17,11 +17,11 @@ from typing import Any, Callable
 import pandas as pd
 
 from nyc_cannabis import __version__
-from nyc_cannabis.present import charts, glossary, lawbook
+from nyc_cannabis.ingest.loader import info as read_info
 from nyc_cannabis.law import regimes
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
+from nyc_cannabis.present import charts, glossary, lawbook
 from nyc_cannabis.present.findings import Finding, Period, key_findings, periods
-from nyc_cannabis.ingest.loader import info as read_info
 from nyc_cannabis.projection.project import project
 
 PROJECT = "NY marijuana enforcement: charges and disparities under three laws"
@@ -123,7 +123,7 @@ def law_section(ctx: Context) -> Section | None:
                            "rules": r["rules"], "unverified rules": r["unverified_rules"],
                            "expunged automatically": ", ".join(r["expunge_sections"]) or "none"} for r in rows])
     scen = pd.DataFrame(lawbook.scenario_table())
-    target = regimes.load(lawbook.targets().get(ctx.regime, ctx.regime))
+    target = regimes.load(ctx.regime)
     cited = pd.DataFrame([{k: r[k] for k in ("section", "name", "class", "verified", "unknown", "source kind",
                                               "quote", "citation")} for r in lawbook.rules_table(target)])
     return Section("law", "The three laws",
@@ -170,7 +170,7 @@ def disparity_section(ctx: Context) -> Section | None:
     from nyc_cannabis.stats.disparity import disparity
 
     p = ctx.period
-    result = disparity(ctx.db, p.dataset, regime=lawbook.targets()[ctx.regime], start=p.start, end=p.end)
+    result = disparity(ctx.db, p.dataset, regime=ctx.regime, start=p.start, end=p.end)
     source = f"Source: {_data_version(ctx.info)[:100]}; Census 2020 P2"
     parts = [ctx.figure(dc.ratio_figure(result, source), dc.ratio_alt(result)),
              ctx.figure(dc.counterfactual_figure(result, source), dc.counterfactual_alt(result))]
@@ -237,15 +237,15 @@ border:1px solid #e0b000;padding:.6em 1em}figcaption{font-size:13px;color:#444}c
 def _by_id(run: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """``run`` called with a regime id (enacted or reform); :func:`project` itself wants a reform's file."""
     if run is project:
-        return lambda path, dataset, reg, **kw: project(path, dataset, lawbook.targets()[reg], **kw)
+        return lambda path, dataset, reg, **kw: project(path, dataset, reg, **kw)
     return run
 
 
 def sections(db: str | Path, regime: str = "mrta-2021", run: Callable[..., dict[str, Any]] = project,
              permalink: str | None = None) -> tuple[Context, list[Section]]:
     db = str(db)
-    if regime not in lawbook.targets():
-        raise ValueError(f"unknown regime {regime!r}: one of {', '.join(lawbook.targets())}")
+    if regime not in regimes.catalogue():
+        raise ValueError(f"unknown regime {regime!r}: one of {', '.join(regimes.catalogue())}")
     info = read_info(db)
     run = _by_id(run)
     period, findings = key_findings(db, run=run, spans=periods(db))

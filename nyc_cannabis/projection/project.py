@@ -17,9 +17,9 @@ from typing import Any
 import pandas as pd
 
 from nyc_cannabis.core import store
+from nyc_cannabis.core.datasets import DATASETS
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.law import crosswalk, regimes
-from nyc_cannabis.core.datasets import DATASETS
 
 #: --by choices → the column grouped on (an allow-list: identifiers never come from the user)
 GROUPINGS = {"group": "race_group", "borough": "boro_code", "precinct": "precinct", "age": "age_band",

@@ -42,8 +42,9 @@ import numpy as np
 import pyarrow as pa
 
 from nyc_cannabis.core import events, store
-from nyc_cannabis.core.resources import resource_path
+from nyc_cannabis.core.datasets import DATASETS
 from nyc_cannabis.core.files import sha256_file
+from nyc_cannabis.core.resources import resource_path
 
 # ----------------------------------------------------------------------------------------------- basics
 
@@ -57,16 +58,9 @@ ARRESTS_FILE = "demo_arrests.csv"
 SUMMONSES_FILE = "demo_summonses.csv"
 MANIFEST_FILE = "SYNTHETIC.json"
 
-ARREST_HEADER: tuple[str, ...] = (
-    "ARREST_KEY", "ARREST_DATE", "PD_CD", "PD_DESC", "KY_CD", "OFNS_DESC", "LAW_CODE", "LAW_CAT_CD",
-    "ARREST_BORO", "ARREST_PRECINCT", "JURISDICTION_CODE", "AGE_GROUP", "PERP_SEX", "PERP_RACE",
-    "X_COORD_CD", "Y_COORD_CD", "Latitude", "Longitude", "New Georeferenced Column",
-)
-SUMMONS_HEADER: tuple[str, ...] = (
-    "SUMMONS_KEY", "SUMMONS_DATE", "OFFENSE_DESCRIPTION", "LAW_SECTION_NUMBER", "LAW_DESCRIPTION",
-    "SUMMONS_CATEGORY_TYPE", "AGE_GROUP", "SEX", "RACE", "JURISDICTION_CODE", "BORO", "PRECINCT_OF_OCCUR",
-    "X_COORDINATE_CD", "Y_COORDINATE_CD", "Latitude", "Longitude",
-)
+#: the CSV export headers (``core/datasets.py``: the current export editions)
+ARREST_HEADER: tuple[str, ...] = DATASETS["arrests"].export_header
+SUMMONS_HEADER: tuple[str, ...] = DATASETS["summonses"].export_header
 
 #: Share of rows that are not cannabis offences (spread evenly over 2012–2024), so law-code filters matter.
 OTHER_SHARE = 0.10

@@ -40,49 +40,36 @@ from typing import Any, Callable, Iterator, TextIO
 import requests
 from tqdm import tqdm
 
+from nyc_cannabis.core.datasets import DATASETS as RECORD_DATASETS
 from nyc_cannabis.sources.soda import (  # noqa: F401 - some names are re-exported for callers
-    GEO_ALIASES, GEO_COLUMN, PROTOCOLS, SODA3, SODA21, TOKEN_ENV, Client, FetchError, Query,
-    Soda3Unavailable, expected_count, fetch_page, record_to_row, soql_string, stream_export,
+    GEO_ALIASES,
+    GEO_COLUMN,
+    PROTOCOLS,
+    SODA3,
+    SODA21,
+    TOKEN_ENV,
+    Client,
+    FetchError,
+    Query,
+    Soda3Unavailable,
+    expected_count,
+    fetch_page,
+    record_to_row,
+    soql_string,
+    stream_export,
 )
 
 __all__ = ["COLUMNS", "DATASETS", "FetchError", "build_where", "fetch", "soql_string"]
 
 log = logging.getLogger(__name__)
 
+#: per dataset, what the downloader needs, from the one dataset description (``core/datasets.py``)
 DATASETS: dict[str, dict[str, str]] = {
-    "arrests": {
-        "historic": "8h9b-rp9u",
-        "ytd": "uip8-fykc",
-        "key": "arrest_key",
-        "date": "arrest_date",
-        "code": "law_code",
-    },
-    "summonses": {
-        "historic": "sv2w-rv3k",
-        "ytd": "mv4k-y93f",
-        "key": "summons_key",
-        "date": "summons_date",
-        "code": "law_section_number",
-    },
-}
-
+    name: {**d.socrata, "key": d.key, "date": d.date, "code": d.code} for name, d in RECORD_DATASETS.items()}
 SOURCES: tuple[str, ...] = ("historic", "ytd")
 
 #: Canonical column order of the part and final CSV files (API field names).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "arrests": (
-        "arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code",
-        "law_cat_cd", "arrest_boro", "arrest_precinct", "jurisdiction_code", "age_group",
-        "perp_sex", "perp_race", "x_coord_cd", "y_coord_cd", "latitude", "longitude",
-        "geocoded_column",
-    ),
-    "summonses": (
-        "summons_key", "summons_date", "offense_description", "law_section_number",
-        "law_description", "summons_category_type", "age_group", "sex", "race",
-        "jurisdiction_code", "boro", "precinct_of_occur", "x_coordinate_cd",
-        "y_coordinate_cd", "latitude", "longitude", "geocoded_column",
-    ),
-}
+COLUMNS: dict[str, tuple[str, ...]] = {name: d.api_columns for name, d in RECORD_DATASETS.items()}
 
 #: Law-code prefixes of Penal Law articles 221 (marijuana) and 222 (cannabis, 2021-03-31+).
 MARIJUANA_PREFIXES: dict[str, tuple[str, ...]] = {

@@ -31,6 +31,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 import requests
 
+from nyc_cannabis.core.datasets import API_GEO_COLUMN
+
 SODA3 = "soda3"
 SODA21 = "soda2.1"
 PROTOCOLS: tuple[str, ...] = ("auto", SODA3, SODA21)
@@ -40,7 +42,7 @@ FALLBACK_STATUSES = frozenset({404, 405, 501})
 RETRY_AFTER_CAP = 60.0
 
 #: The output geo column and the API names it has had (first present wins).
-GEO_COLUMN = "geocoded_column"
+GEO_COLUMN = API_GEO_COLUMN
 GEO_ALIASES: tuple[str, ...] = ("geocoded_column", "new_georeferenced_column", "lon_lat")
 
 T = TypeVar("T")

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from nyc_cannabis.core import events, store
+from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
 from nyc_cannabis.ingest import cells
-from nyc_cannabis.stats import population, rates
 from nyc_cannabis.law import regimes
 from nyc_cannabis.projection.project import tabulate
-from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
+from nyc_cannabis.stats import population, rates
 
 BOUNDS = ("low", "central", "high")
 #: law dates used to split periods (the enacted regimes' effective dates)

@@ -15,7 +15,6 @@ Files (``nyc_cannabis/core/reference/census/``, with their provenance in ``PROVE
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 

@@ -21,8 +21,8 @@ otherwise it is listed under ``skipped_breaks`` with the reason.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +30,12 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from nyc_cannabis.core import store
+from nyc_cannabis.core import events, store
+from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.stats import population
-from nyc_cannabis.stats.disparity import LOW_LEVEL_SECTIONS, period as _period
-from nyc_cannabis.core import events
-from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
+from nyc_cannabis.stats.disparity import LOW_LEVEL_SECTIONS
+from nyc_cannabis.stats.disparity import period as _period
 
 #: the dates the ITS looks at: NYPD policy, the 2019 law, the MRTA (``core/events.yaml``)
 BREAKS: tuple[tuple[dt.date, str], ...] = tuple((e.date, e.label) for e in events.breaks())

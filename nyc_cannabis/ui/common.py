@@ -6,8 +6,8 @@ from typing import Any
 
 import streamlit as st
 
-from nyc_cannabis.present import charts
 from nyc_cannabis.law import regimes
+from nyc_cannabis.present import charts
 from nyc_cannabis.ui import data
 
 SYNTHETIC_BANNER = ("**Synthetic demo data.** These records are generated to look like NYPD data; they are "

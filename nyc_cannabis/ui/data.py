@@ -28,22 +28,19 @@ import pandas as pd
 import streamlit as st
 
 from nyc_cannabis.core import store
-from nyc_cannabis.law import crosswalk
-from nyc_cannabis.present import lawbook
-from nyc_cannabis.ingest.loader import IngestError, info as read_info
-from nyc_cannabis.projection.project import project
 from nyc_cannabis.core.datasets import DATASETS
+from nyc_cannabis.ingest.loader import IngestError
+from nyc_cannabis.ingest.loader import info as read_info
+from nyc_cannabis.law import crosswalk
+from nyc_cannabis.projection.project import project
 
 DEFAULT_DB = "data/demo.duckdb"
 UPLOAD_LIMIT_MB = int(os.environ.get("ANALYTICS_UPLOAD_MB", "200"))
 RECORD_LIMIT = 200
 
 #: per dataset, the columns the record explorer's SQL uses (an allow-list of identifiers)
-COLUMNS = {name: {"table": spec.table, "key": spec.key, "date": spec.date, "precinct": spec.precinct,
-                  "code": code, "description": description}
-           for name, spec, code, description in (
-               ("arrests", DATASETS["arrests"], "law_code", "pd_desc"),
-               ("summonses", DATASETS["summonses"], "law_section_number", "offense_description"))}
+COLUMNS = {name: {"table": d.table, "key": d.key, "date": d.date, "precinct": d.precinct, "code": d.code,
+                  "description": d.description} for name, d in DATASETS.items()}
 
 _lock = threading.Lock()
 _open: list[duckdb.DuckDBPyConnection] = []  # every connection / cursor handed out, closed on refresh
@@ -183,7 +180,7 @@ def info(path: str, mtime: float) -> dict[str, Any]:
 @_reads
 def projection(path: str, mtime: float, dataset: str, regime: str, start: dt.date | None, end: dt.date | None,
                by: str = "group", assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
-    return project(path, dataset, lawbook.targets()[regime], start=start, end=end, by=by, assume=assume)
+    return project(path, dataset, regime, start=start, end=end, by=by, assume=assume)
 
 
 def project_cached(db: Db):
@@ -199,7 +196,7 @@ def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: 
               start: dt.date | None, end: dt.date | None, by: str | None, scope: str) -> dict[str, Any]:
     from nyc_cannabis.stats.disparity import disparity as run
 
-    return run(path, dataset, regime=lawbook.targets()[regime] if regime else None, bound=bound,
+    return run(path, dataset, regime=regime if regime else None, bound=bound,
                reference=reference, start=start, end=end, by=by, scope=scope)
 
 
@@ -273,7 +270,7 @@ def records(path: str, mtime: float, dataset: str, start: dt.date, end: dt.date,
 def explanation(path: str, mtime: float, key: str, regime: str) -> dict[str, Any]:
     from nyc_cannabis.projection.explain import explain
 
-    return explain(path, key, lawbook.targets()[regime])
+    return explain(path, key, regime)
 
 
 def report_html(db: Db, permalink: str) -> str:

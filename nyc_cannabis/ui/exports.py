@@ -20,8 +20,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nyc_cannabis import __version__
-from nyc_cannabis.present import charts, glossary
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
+from nyc_cannabis.present import charts, glossary
 
 PROJECT = "NY marijuana enforcement: charges and disparities under three laws"
 

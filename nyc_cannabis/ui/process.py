@@ -25,12 +25,13 @@ _done = False
 
 def preload() -> None:
     """Import what every page needs: pandas, plotly, DuckDB and the engine (no Streamlit caches)."""
+    import pandas  # noqa: F401
+
     import nyc_cannabis.present.charts  # noqa: F401 - imported for their module-level objects
-    import nyc_cannabis.stats.disparity  # noqa: F401
     import nyc_cannabis.present.disparity_charts  # noqa: F401
     import nyc_cannabis.present.findings  # noqa: F401
     import nyc_cannabis.present.report  # noqa: F401
-    import pandas  # noqa: F401
+    import nyc_cannabis.stats.disparity  # noqa: F401
 
 
 def settle() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest import cli, cli_json, query, run_module
 from socrata_server import SocrataServer
 

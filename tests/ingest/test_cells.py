@@ -12,14 +12,16 @@ import shutil
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli_json, query, summons, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nyc_cannabis.core import store
-from nyc_cannabis.ingest import cells, loader as ingest
-from nyc_cannabis.stats import disparity, trend
-from nyc_cannabis.projection import project
+from nyc_cannabis.ingest import cells
+from nyc_cannabis.ingest import loader as ingest
 from nyc_cannabis.law import regimes
-from conftest import ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli_json, query, summons, write_csv
+from nyc_cannabis.projection import project
+from nyc_cannabis.stats import disparity, trend
 
 TABLES = {"arrests": ("arrests", "arrest_date", "arrest_precinct"),
           "summonses": ("summonses", "summons_date", "precinct_of_occur")}

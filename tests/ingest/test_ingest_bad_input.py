@@ -9,9 +9,20 @@ import subprocess
 import sys
 
 import pytest
-
-from conftest import (ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli, cli_json, csv_text, query, run_module,
-                      snapshot, summons, write_csv)
+from conftest import (
+    ARREST_HEADER,
+    ROOT,
+    SUMMONS_HEADER,
+    arrest,
+    cli,
+    cli_json,
+    csv_text,
+    query,
+    run_module,
+    snapshot,
+    summons,
+    write_csv,
+)
 
 
 @pytest.fixture

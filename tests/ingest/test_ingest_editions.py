@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, csv_text, query, summons, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nyc_cannabis.core.datasets import RACE_LABELS
-from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, csv_text, query, summons, write_csv
 
 API_ARREST_HEADER = ["arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code",
                      "law_cat_cd", "arrest_boro", "arrest_precinct", "jurisdiction_code", "age_group",

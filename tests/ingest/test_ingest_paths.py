@@ -4,9 +4,9 @@ table) stores exactly what the full deduplicating path stores, and is taken only
 from __future__ import annotations
 
 import pytest
+from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, snapshot, summons, write_csv
 
 import nyc_cannabis.ingest.loader as ingest_module
-from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, snapshot, summons, write_csv
 
 
 def _stored(db):

@@ -7,7 +7,6 @@ import csv
 from collections import Counter
 
 import pytest
-
 from conftest import cli_json, query, snapshot
 
 pytestmark = pytest.mark.real
@@ -109,3 +108,18 @@ def test_law_sections_and_groups_parsed(loaded):
     # nyc-open-data.md §7.4: Black 1,961; Hispanic 903 + 454; White 156; the blank-race copy was set aside
     assert groups["Black"] == 1_961 and groups["Hispanic"] == 1_357 and groups["White"] == 156
     assert query(db, "SELECT DISTINCT boro_code FROM summonses ORDER BY 1") == [("B",), ("K",), ("M",), ("Q",), ("S",)]
+
+
+@pytest.mark.real
+def test_the_dataset_description_matches_the_real_export_headers(real):
+    """core/datasets.py is the one description of the exports; the real files are the independent check."""
+    from conftest import ARREST_HEADER, SUMMONS_HEADER
+
+    from nyc_cannabis.core.datasets import DATASETS
+
+    def header(path):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return next(csv.reader(f))
+    assert header(real["ytd2021"]) == list(DATASETS["arrests"].export_header)
+    assert header(real["dec2017"]) == ARREST_HEADER
+    assert header(real["summons2020"]) == SUMMONS_HEADER == list(DATASETS["summonses"].export_header)

@@ -94,7 +94,8 @@ def test_a_regime_applied_to_its_own_records_gives_back_the_charge(rid):
             assert b.low.klass == b.high.klass == rule.klass, rule.label
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 from nyc_cannabis.law.crosswalk import AGE_BANDS  # noqa: E402
 

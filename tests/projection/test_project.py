@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import cli, cli_json, query
 
 BOUNDS = ("low", "central", "high")
@@ -121,9 +120,10 @@ def test_custom_reform_making_public_smoking_civil(real_db):
 
 def test_projection_chart_shows_civil_fines_as_legal(real_db):
     """The chart's legend must say what its bars count: a civil fine is counted as legal (by_group.sql)."""
+    from conftest import ROOT
+
     from nyc_cannabis.present import charts
     from nyc_cannabis.projection import project
-    from conftest import ROOT
     result = project.project(real_db, "arrests", str(ROOT / REFORMS / "public-smoking-civil-2019.yaml"))
     fig = charts.projection_figure(result)
     legal = next(t for t in fig.data if t.name == "legal or civil fine")

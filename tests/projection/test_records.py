@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import ARREST_HEADER, SUMMONS_HEADER, arrest, cli_json, summons, write_csv
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "law" / "regimes" / "records.yaml").read_text())
 TARGETS = ("old-1977", "reform-2019", "mrta-2021")

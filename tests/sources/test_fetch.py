@@ -21,9 +21,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, compile_where  # noqa: E402
+
 from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
 from nyc_cannabis.sources.socrata import COLUMNS, FetchError, build_query, build_where, fetch, soql_string  # noqa: E402
-from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, compile_where  # noqa: E402
 
 ARRESTS_HISTORIC = "8h9b-rp9u"
 ARRESTS_YTD = "uip8-fykc"

@@ -23,14 +23,26 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
-from nyc_cannabis.sources.socrata import COLUMNS, FetchError, fetch  # noqa: E402
 from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, parse_soql  # noqa: E402
 from test_fetch import (  # noqa: E402
-    ARREST_FIXTURE, ARREST_MJ_KEYS, ARRESTS_HISTORIC, ARRESTS_YTD, CANNABIS_2021, MJ_POSSESSION,
-    MJ_SALE, MJ_VIOLATION, NO_DESC, SUMMONS_FIXTURE, SUMMONS_HISTORIC, SUMMONS_MJ_KEYS, make_arrests,
+    ARREST_FIXTURE,
+    ARREST_MJ_KEYS,
+    ARRESTS_HISTORIC,
+    ARRESTS_YTD,
+    CANNABIS_2021,
+    MJ_POSSESSION,
+    MJ_SALE,
+    MJ_VIOLATION,
+    NO_DESC,
+    SUMMONS_FIXTURE,
+    SUMMONS_HISTORIC,
+    SUMMONS_MJ_KEYS,
+    make_arrests,
     read_csv,
 )
+
+from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
+from nyc_cannabis.sources.socrata import COLUMNS, FetchError, fetch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 MJ_WHERE = "(law_code like 'PL 221%' OR law_code like 'PL 222%')"

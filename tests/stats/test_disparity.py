@@ -9,8 +9,7 @@ import itertools
 import math
 
 import pytest
-
-from conftest import ROOT, ARREST_HEADER, SUMMONS_HEADER, arrest, cli, cli_json, query, summons, write_csv
+from conftest import ARREST_HEADER, ROOT, SUMMONS_HEADER, arrest, cli, cli_json, query, summons, write_csv
 
 #: Census 2020 P2, New York City (ny-marijuana-law.md §5.1), typed here independently of the shipped CSV
 NYC = {"Black": 1_776_891, "Hispanic": 2_490_350, "White": 2_719_856, "Asian / Pacific Islander": 1_373_502 + 3_301,

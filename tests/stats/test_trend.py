@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SUMMONS_HEADER, cli, cli_json, query, summons, write_csv
 
 from nyc_cannabis.stats import trend
-from conftest import SUMMONS_HEADER, cli, cli_json, query, summons, write_csv
 
 
 def series(start: str, end: str, rate_of) -> pd.DataFrame:

@@ -8,9 +8,8 @@ import json
 import zipfile
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from conftest import ARREST_HEADER, ROOT, arrest, cli, cli_json, query, snapshot, write_csv
+from streamlit.testing.v1 import AppTest
 
 from nyc_cannabis.ui.nav import PAGES as NAV
 
@@ -225,9 +224,9 @@ def test_methods_upload_ingests_into_copy_and_refuses_bad_files(monkeypatch, tmp
 def test_reporter_pack_and_citation(demo_db):
     import pandas as pd
 
+    from nyc_cannabis.ingest.loader import info
     from nyc_cannabis.present import charts
     from nyc_cannabis.projection import project
-    from nyc_cannabis.ingest.loader import info
     from nyc_cannabis.ui import exports
 
     result = project.project(demo_db, "arrests", "mrta-2021")
@@ -245,8 +244,8 @@ def test_reporter_pack_and_citation(demo_db):
 
 
 def test_palette_is_one_mapping_of_the_seven_groups():
-    from nyc_cannabis.present import charts
     from nyc_cannabis.core.datasets import RACE_GROUPS
+    from nyc_cannabis.present import charts
 
     assert tuple(charts.GROUP_COLORS) == RACE_GROUPS
     assert len(set(charts.GROUP_COLORS.values())) == 7

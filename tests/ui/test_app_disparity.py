@@ -3,10 +3,8 @@ the Census figures typed in; URL parameters drive the view; bad parameters fall 
 
 from __future__ import annotations
 
-
-from streamlit.testing.v1 import AppTest
-
 from conftest import ROOT, query
+from streamlit.testing.v1 import AppTest
 
 #: Census 2020 P2, New York City (ny-marijuana-law.md §5.1), typed in independently of the shipped CSV
 NYC = {"Black": 1_776_891, "Hispanic": 2_490_350, "White": 2_719_856}

@@ -7,18 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REAL, REAL_FILES, ROOT, cli_json
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -32,7 +32,16 @@ from pydantic import ValidationError
 
 from nyc_cannabis.core import events
 from nyc_cannabis.core.resources import resource_path
-from nyc_cannabis.law.regimes.lawfile import AGES, CLASSES, CONDUCTS, KIND_NAMES, RegimeFile, RuleFile, Source, describe_error
+from nyc_cannabis.law.regimes.lawfile import (  # noqa: F401 - AGES, CONDUCTS, KIND_NAMES are re-exported
+    AGES,
+    CLASSES,
+    CONDUCTS,
+    KIND_NAMES,
+    RegimeFile,
+    RuleFile,
+    Source,
+    describe_error,
+)
 
 HERE = resource_path("law", "regimes")
 REGIME_IDS = ("old-1977", "reform-2019", "mrta-2021")
@@ -214,18 +223,34 @@ class Regime:
 # ------------------------------------------------------------------------------------------- loading
 
 def load(name_or_path: str | Path) -> Regime:
-    """A shipped regime by id (``old-1977``) or a regime YAML file by path."""
+    """A regime of the catalogue by id (``old-1977``, ``public-smoking-civil-2019``) or a YAML file by path."""
     path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml"):
-        if str(name_or_path) not in REGIME_IDS:
-            raise RegimeError(f"unknown regime {name_or_path!r}: choose {', '.join(REGIME_IDS)} or a .yaml file")
+    if path.suffix in (".yaml", ".yml"):
+        return _load_path(path.resolve())
+    if str(name_or_path) in REGIME_IDS:
         return _shipped(str(name_or_path))
-    return _load_path(path.resolve())
+    reforms = _reform_files()
+    if str(name_or_path) in reforms:
+        return _load_path(reforms[str(name_or_path)])
+    raise RegimeError(f"unknown regime {name_or_path!r}: choose {', '.join(catalogue())} or a .yaml file")
 
 
 @lru_cache(maxsize=None)
 def _shipped(regime_id: str) -> Regime:
-    return _load_path((HERE / f"{regime_id}.yaml").resolve())
+    return _load_path(Path(HERE / f"{regime_id}.yaml").resolve())
+
+
+@lru_cache(maxsize=1)
+def _reform_files() -> dict[str, Path]:
+    """The shipped example reforms (``reforms/*.yaml``) by id."""
+    paths = sorted(Path(p).resolve() for p in Path(HERE / "reforms").glob("*.yaml"))
+    return {_load_path(p).id: p for p in paths}
+
+
+def catalogue() -> dict[str, Regime]:
+    """Every regime a reader can choose by id, in order: the enacted laws, then the shipped reforms. Ids are
+    what URLs, the CLI and JSON carry; a path never comes from a user."""
+    return {**load_all(), **{rid: _load_path(p) for rid, p in _reform_files().items()}}
 
 
 #: how sentences, chart titles and legends name the enacted laws (their ids stay in URLs, files and JSON)

@@ -3,13 +3,12 @@ the counterfactual disparity under another law, and the enforcement mode (arrest
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
-from nyc_cannabis.present import disparity_charts as dc, lawbook
-from nyc_cannabis.stats import population
 from nyc_cannabis.law import regimes
+from nyc_cannabis.present import disparity_charts as dc
+from nyc_cannabis.stats import population
 from nyc_cannabis.ui import common, data, exports, state
 
 ctx = common.start("Disparities: who is policed, per resident",
@@ -19,7 +18,7 @@ ctx = common.start("Disparities: who is policed, per resident",
 if ctx:
     db, info = ctx
     lo, hi = data.date_span(db)
-    targets = ("as charged", *lawbook.targets())
+    targets = ("as charged", *regimes.catalogue())
     params = [
         state.Param("dataset", "arrests", choices=("arrests", "summonses")),
         state.Param("start", lo, "date", (lo, hi)),
@@ -44,7 +43,7 @@ if ctx:
                        format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])
         d[2].selectbox("Count the charges that would be criminal under…", targets, key="regime",
                        format_func=lambda t: "no law: the records as charged" if t == "as charged"
-                       else regimes.load(lawbook.targets()[t]).name)
+                       else regimes.load(t).name)
         d[3].selectbox("Bound", ("low", "central", "high"), key="bound",
                        disabled=st.session_state.get("regime") == "as charged")
     v = state.current(params)

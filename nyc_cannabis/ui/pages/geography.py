@@ -3,13 +3,12 @@ the city."""
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
+from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.present import disparity_charts as dc
 from nyc_cannabis.stats import population
-from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.ui import common, data, exports, state
 
 ctx = common.start("Geography: precincts and boroughs",

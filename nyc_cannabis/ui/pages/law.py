@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from nyc_cannabis.present import lawbook
 from nyc_cannabis.law import regimes
+from nyc_cannabis.present import lawbook
 from nyc_cannabis.ui import common, exports, state
 
 ctx = common.start("Law & regimes",
@@ -16,7 +16,7 @@ ctx = common.start("Law & regimes",
                    "are used.")
 if ctx:
     db, info = ctx
-    targets = tuple(lawbook.targets())
+    targets = tuple(regimes.catalogue())
     params = [state.Param("regime", "mrta-2021", choices=targets, label="Law shown in detail")]
     state.bind("law", params)
     cols = st.columns(3)
@@ -36,8 +36,8 @@ if ctx:
                "projection. 1 oz = 28.35 g.")
     st.subheader("The rules of one law")
     choice = st.selectbox("Law shown in detail", targets, key="regime",
-                          format_func=lambda t: regimes.load(lawbook.targets()[t]).name)
-    regime = regimes.load(lawbook.targets()[choice])
+                          format_func=lambda t: regimes.load(t).name)
+    regime = regimes.load(choice)
     rules = pd.DataFrame(lawbook.rules_table(regime))
     link = {"citation": st.column_config.LinkColumn("Source", display_text="source",
                                                     help="The official page of the source (CSV column `citation`).")}

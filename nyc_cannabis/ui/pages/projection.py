@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 
-from nyc_cannabis.present import charts, lawbook
 from nyc_cannabis.law import crosswalk, regimes
+from nyc_cannabis.present import charts, lawbook
 from nyc_cannabis.projection.project import GROUPINGS
 from nyc_cannabis.ui import common, data, exports, state
 
@@ -18,7 +17,7 @@ ctx = common.start("Projection: the same records under another law",
 if ctx:
     db, info = ctx
     lo, hi = data.date_span(db)
-    targets = tuple(lawbook.targets())
+    targets = tuple(regimes.catalogue())
     A = crosswalk.Assumptions
     params = [
         state.Param("dataset", "arrests", choices=("arrests", "summonses")),
@@ -36,7 +35,7 @@ if ctx:
         c[2].date_input("To", key="end", min_value=lo, max_value=hi, format="YYYY-MM-DD")
         c = st.columns([2, 1])
         c[0].selectbox("Law to re-apply", targets, key="regime",
-                       format_func=lambda t: regimes.load(lawbook.targets()[t]).name)
+                       format_func=lambda t: regimes.load(t).name)
         c[1].selectbox("Group by", tuple(GROUPINGS), key="by")
         with st.expander("Assumptions behind the central case (the low and high bounds never depend on them)"):
             a = st.columns(4)
@@ -96,4 +95,4 @@ if ctx:
                                       state.permalink("projection", query),
                                       {k: str(x) for k, x in v.items()}, figures=figures, charts=[chart],
                                       tables={name: frame},
-                                      law=lawbook.source_lines(regimes.load(lawbook.targets()[v["regime"]]))), info)
+                                      law=lawbook.source_lines(regimes.load(v["regime"]))), info)

@@ -6,9 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
+from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.law import crosswalk, regimes
 from nyc_cannabis.present import lawbook
-from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.ui import common, data, exports, state
 
 ANY = "any"
@@ -22,7 +22,7 @@ if ctx:
     dataset_param = state.Param("dataset", "arrests", choices=("arrests", "summonses"))
     dataset = state.peek("records", dataset_param)  # the dataset decides the other filters' choices
     opts = data.choices(db.path, db.mtime, dataset)
-    targets = tuple(lawbook.targets())
+    targets = tuple(regimes.catalogue())
     charges = tuple(lawbook.charges())
     params = [
         dataset_param,
@@ -68,7 +68,7 @@ if ctx:
         c = st.columns([1, 2])
         c[0].selectbox("Record to explain", keys, key="key", format_func=lambda k: k or "choose a record")
         c[1].selectbox("Law to re-apply", targets, key="regime",
-                       format_func=lambda t: regimes.load(lawbook.targets()[t]).name)
+                       format_func=lambda t: regimes.load(t).name)
         if st.session_state["key"]:
             try:
                 result = data.explanation(db.path, db.mtime, st.session_state["key"], st.session_state["regime"])
@@ -110,10 +110,10 @@ if ctx:
 
             exports.table(pd.DataFrame(summary), f"what-if-{me['charge']}-{me['date']}", "whatif")
             pick = st.session_state.get("regime", "mrta-2021")
-            st.markdown(f"**The reasoning, for {regimes.load(lawbook.targets()[pick]).name}** "
+            st.markdown(f"**The reasoning, for {regimes.load(pick).name}** "
                         "(change the law under *Find a record*):")
             t = me["targets"].get(pick)
-            common.chain(me, t["outcome"] if t else None, regimes.load(lawbook.targets()[pick]).name)
+            common.chain(me, t["outcome"] if t else None, regimes.load(pick).name)
 
     query = state.publish("records", params)
     exports.cite_box(exports.View("records", "Record explorer", state.permalink("records", query), query), info)
