@@ -18,6 +18,7 @@ from typing import Any, Callable
 import click
 
 from nyc_cannabis import __version__
+from nyc_cannabis.core.datasets import AGE_BANDS
 
 DEFAULT_DB = "data/nypd.duckdb"
 
@@ -267,7 +268,7 @@ REGIME_CHOICE = click.Choice(["old-1977", "reform-2019", "mrta-2021"])
 @click.option("--from", "charged", type=REGIME_CHOICE, required=True, help="The law the records were charged under.")
 @click.option("--to", "target", required=True,
               help="The law to re-apply: old-1977, reform-2019, mrta-2021, or a reform YAML file.")
-@click.option("--age", "age_band", type=click.Choice(["<18", "18-24", "25-44", "45-64", "65+", "UNKNOWN"]),
+@click.option("--age", "age_band", type=click.Choice(AGE_BANDS),
               default="UNKNOWN", show_default=True, help="The record's NYPD age band.")
 @json_option
 @failures_as_one_line

@@ -66,6 +66,23 @@ BOROUGHS: dict[str, tuple[str, tuple[str, ...]]] = {
 #: is kept verbatim in ``age_group`` and normalised to ``UNKNOWN`` in ``age_band``.
 AGE_BANDS: tuple[str, ...] = ("<18", "18-24", "25-44", "45-64", "65+", "UNKNOWN")
 
+#: precincts created after the 2020 Census → the 2020 precinct whose area they came from (116, Queens,
+#: created 2023, from 105): counted with it wherever populations are needed
+PRECINCT_SUCCESSOR: dict[int, int] = {116: 105}
+
+#: NYPD patrol boroughs by precinct number range
+PRECINCT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (1, 34, "M"), (40, 52, "B"), (60, 94, "K"), (100, 116, "Q"), (120, 123, "S"))
+
+
+def precinct_borough(precinct: int) -> str | None:
+    """NYPD patrol borough of a precinct number (1–34 M, 40–52 B, 60–94 K, 100–116 Q, 120–123 S)."""
+    for low, high, code in PRECINCT_RANGES:
+        if low <= precinct <= high:
+            return code
+    return None
+
+
 #: Records before this date cannot come from the NYPD datasets (both start in 2006).
 EARLIEST_DATE = "2006-01-01"
 

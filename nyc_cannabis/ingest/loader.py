@@ -48,6 +48,7 @@ import duckdb
 from nyc_cannabis import __version__
 from nyc_cannabis.core import store
 from nyc_cannabis.core.datasets import (
+    AGE_BANDS,
     BOROUGHS,
     RACE_LABELS,
     Dataset,
@@ -204,6 +205,7 @@ def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
         store.execute(con, "schema/ref_boroughs",
                       {"spellings": [s for s, _, _ in spellings], "codes": [c for _, c, _ in spellings],
                        "names": [n for _, _, n in spellings]})
+        store.execute(con, "schema/ref_age_bands", {"bands": [b for b in AGE_BANDS if b != "UNKNOWN"]})
         store.execute(con, "meta/schema_version")
         cells.refresh(con)  # a database from an older version gets its cells here, once
         con.commit()

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from nyc_cannabis.core import store
-from nyc_cannabis.core.datasets import DATASETS
+from nyc_cannabis.core.datasets import DATASETS, PRECINCT_SUCCESSOR
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.law import crosswalk, regimes
 
@@ -92,7 +92,7 @@ def tabulate(db_path: str | Path, dataset: str, target: regimes.Regime, *, start
         return store.fetch_dicts(
             con, "project/by_group",
             cells.period_params(start, end, sections)
-            | {"criminal": sorted(regimes.CRIMINAL),
+            | {"criminal": sorted(regimes.CRIMINAL), "merged": list(PRECINCT_SUCCESSOR), "into": list(PRECINCT_SUCCESSOR.values()),
                "expunge_2019": sorted(enacted["reform-2019"].expunge_sections),
                "expunge_target": sorted(target.expunge_sections)},
             group_by=GROUPINGS[by], area_by=AREAS[area], **cells.identifiers(con, dataset))

@@ -42,7 +42,7 @@ import numpy as np
 import pyarrow as pa
 
 from nyc_cannabis.core import events, store
-from nyc_cannabis.core.datasets import DATASETS
+from nyc_cannabis.core.datasets import AGE_BANDS, DATASETS
 from nyc_cannabis.core.files import sha256_file
 from nyc_cannabis.core.resources import resource_path
 
@@ -79,7 +79,7 @@ RACES: tuple[str, ...] = (
     "BLACK", "WHITE HISPANIC", "BLACK HISPANIC", "WHITE", "ASIAN / PACIFIC ISLANDER",
     "AMERICAN INDIAN/ALASKAN NATIVE", "OTHER", "UNKNOWN",
 )
-AGE_GROUPS: tuple[str, ...] = ("<18", "18-24", "25-44", "45-64", "65+", "UNKNOWN")  # UNKNOWN: summonses only
+AGE_GROUPS: tuple[str, ...] = AGE_BANDS  # core/datasets.py; UNKNOWN: summonses only
 SEXES: tuple[str, ...] = ("M", "F", "U")                                         # U: summonses only
 JURISDICTIONS: tuple[int, ...] = (0, 1, 2)                                        # patrol, transit, housing
 

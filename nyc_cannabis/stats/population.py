@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from nyc_cannabis.core.datasets import PRECINCT_SUCCESSOR, precinct_borough  # noqa: F401 - re-exported
+
 from nyc_cannabis.core.resources import resource_path
 
 CENSUS = resource_path("core", "reference", "census")
@@ -42,8 +44,6 @@ SOURCES = {
     "precinct": SOURCE + "; census blocks aggregated to 2021 NYPD precincts (jkeefe/census-by-precincts), "
                          "file nyc_cannabis/core/reference/census/nyc_precinct_2020_pl.csv",
 }
-#: precincts created after 2020 → the 2020 precinct whose area they came from
-PRECINCT_SUCCESSOR = {116: 105}
 
 
 def _groups(row: pd.Series) -> dict[str, int]:
@@ -81,14 +81,6 @@ def _precinct_frame() -> pd.DataFrame:
 def precincts() -> dict[str, dict[str, int]]:
     """Precinct number (as text) → group → population."""
     return {str(int(r["precinct"])): _groups(r) for _, r in _precinct_frame().iterrows()}
-
-
-def precinct_borough(precinct: int) -> str | None:
-    """NYPD patrol borough of a precinct number (1–34 M, 40–52 B, 60–94 K, 100–116 Q, 120–123 S)."""
-    for low, high, code in ((1, 34, "M"), (40, 52, "B"), (60, 94, "K"), (100, 116, "Q"), (120, 123, "S")):
-        if low <= precinct <= high:
-            return code
-    return None
 
 
 def for_areas(by: str | None) -> dict[str, dict[str, int]]:

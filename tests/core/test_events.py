@@ -52,3 +52,14 @@ def test_a_reform_names_an_event_or_dates_not_both(tmp_path):
     path.write_text(yaml.safe_dump(doc))
     with pytest.raises(RegimeError, match="give an event or dates"):
         load(path)
+
+
+def test_age_bands_and_precincts_have_one_home():
+    from nyc_cannabis.core import datasets
+    from nyc_cannabis.law import crosswalk
+    from nyc_cannabis.sources import demo
+    from nyc_cannabis.stats import population
+
+    assert tuple(crosswalk.AGE_BANDS) == datasets.AGE_BANDS == demo.AGE_GROUPS
+    assert population.PRECINCT_SUCCESSOR is datasets.PRECINCT_SUCCESSOR == {116: 105}
+    assert [datasets.precinct_borough(p) for p in (1, 40, 75, 116, 123, 200)] == ["M", "B", "K", "Q", "S", None]

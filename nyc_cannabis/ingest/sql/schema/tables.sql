@@ -119,6 +119,7 @@ CREATE TABLE IF NOT EXISTS conflicts (
 
 CREATE TABLE IF NOT EXISTS ref_race_labels (label VARCHAR PRIMARY KEY, race_group VARCHAR NOT NULL);
 CREATE TABLE IF NOT EXISTS ref_boroughs (spelling VARCHAR PRIMARY KEY, boro_code VARCHAR NOT NULL, boro_name VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS ref_age_bands (age_band VARCHAR PRIMARY KEY);
 
 -- The cannabis cells tables (arrests_cells, summonses_cells) are created by nyc_cannabis/ingest/cells.py from
 -- nyc_cannabis/ingest/sql/cells/table.sql.

@@ -27,7 +27,7 @@ derived AS (
            coalesce(codes.lc, {'a': '', 's': '', 'd': ''}) AS lc,
            coalesce(rl.race_group, 'Unknown') AS race_group,
            rb.boro_code,
-           coalesce(age_group IN ('<18', '18-24', '25-44', '45-64', '65+'), false) AS age_known,
+           coalesce(age_group IN (SELECT age_band FROM ref_age_bands), false) AS age_known,
            coalesce(upper(perp_sex) IN ('M', 'F'), false) AS sex_known
     FROM typed
     LEFT JOIN codes ON codes.law_code = typed.law_code

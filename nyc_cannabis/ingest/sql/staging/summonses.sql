@@ -33,7 +33,7 @@ derived AS (
                 ELSE {'a': '', 's': '', 'd': ''} END AS lc,
            coalesce(rl.race_group, 'Unknown') AS race_group,
            rb.boro_code,
-           coalesce(age_group IN ('<18', '18-24', '25-44', '45-64', '65+'), false) AS age_known,
+           coalesce(age_group IN (SELECT age_band FROM ref_age_bands), false) AS age_known,
            coalesce(upper(sex) IN ('M', 'F'), false) AS sex_known
     FROM typed
     LEFT JOIN codes ON codes.law_section_number = typed.law_section_number

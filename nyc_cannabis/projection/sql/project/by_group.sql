@@ -14,11 +14,12 @@
 -- {{area_by}} adds a second grouping (the disparity statistics count group × borough, precinct or period;
 -- 'all_areas' for none); $sections limits the records to those sections (empty list: every cannabis section).
 -- Groupings name cell columns: race_group, boro_code, precinct, age_band, sex_code, charged_regime, event_year.
--- precinct_2020: precinct 116 (created 2023) counted with 105, the 2020 precinct it was carved from.
+-- precinct_2020: a precinct created after 2020 counted with the 2020 precinct it was carved from ($merged[i] →
+-- $into[i], from core/datasets.py PRECINCT_SUCCESSOR: 116 → 105).
 WITH {{> cells/period}},
 base AS (
     SELECT *, CAST(year(month) AS VARCHAR) AS event_year,
-           CASE precinct WHEN 116 THEN 105 ELSE precinct END AS precinct_2020,
+           coalesce(map_extract(map($merged, $into), precinct)[1], precinct) AS precinct_2020,
            '*' AS all_areas
     FROM cannabis
 ),
