@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,8 @@ from click.testing import CliRunner
 from nyc_cannabis.core.datasets import DATASETS
 
 ROOT = Path(__file__).resolve().parent.parent
-REAL = ROOT.parent / "shared" / "data" / "real"
+#: the real NYC Open Data extracts (docs/sources.md), read in place and never copied; tests skip without them
+REAL = Path(os.environ.get("NYC_CANNABIS_REAL_DATA", ROOT.parent / "shared" / "data" / "real"))
 REAL_FILES = {
     "dec2017": "NYPD_Arrests_Data__DEC2017.csv",
     "historic": "NYPD_Arrests_Data__Historic_.csv",
@@ -74,7 +76,7 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def real() -> dict[str, Path]:
     if not all((REAL / name).is_file() for name in REAL_FILES.values()):
-        pytest.skip("real extracts not present in ../shared/data/real")
+        pytest.skip(f"real extracts not present in {REAL}")
     return {k: REAL / v for k, v in REAL_FILES.items()}
 
 
@@ -123,7 +125,7 @@ def run_module(*args: str, **kwargs) -> subprocess.CompletedProcess:
 def real_db_all(tmp_path_factory) -> Path:
     """A database holding the four real NYPD extracts (skipped when they are absent)."""
     if not all((REAL / f).is_file() for f in REAL_FILES.values()):
-        pytest.skip("real extracts not present in ../shared/data/real")
+        pytest.skip(f"real extracts not present in {REAL}")
     path = tmp_path_factory.mktemp("real_all") / "real.duckdb"
     cli_json("ingest", *(REAL / f for f in REAL_FILES.values()), "--db", path)
     return path

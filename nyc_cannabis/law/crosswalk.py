@@ -10,7 +10,7 @@ does not give the weight, the place, or the buyer's age. So:
 3. Under the target regime, ``low`` is the least serious outcome over the consistent facts and ``high``
    the most serious; ``central`` is the outcome at one fact chosen by the named assumptions below.
 
-Assumptions (ids as in ``../shared/reference/ny-marijuana-law.md`` §3.2), each visible in the output:
+Assumptions (ids as in docs/law.md), each visible in the output:
 
 * **A2** amount: the outcome covering the wider part of the consistent amount range; for a heavy
   (1 lb wide or more) or open-ended range, the outcome at its low end (weights cluster near the threshold).

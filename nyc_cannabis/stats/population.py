@@ -19,7 +19,6 @@ from functools import lru_cache
 import pandas as pd
 
 from nyc_cannabis.core.datasets import PRECINCT_SUCCESSOR, precinct_borough  # noqa: F401 - re-exported
-
 from nyc_cannabis.core.resources import resource_path
 
 CENSUS = resource_path("core", "reference", "census")

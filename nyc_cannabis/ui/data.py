@@ -193,11 +193,12 @@ def project_cached(db: Db):
 @st.cache_data(show_spinner="Counting and comparing with the Census…", max_entries=128)
 @_reads
 def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: str, reference: str,
-              start: dt.date | None, end: dt.date | None, by: str | None, scope: str) -> dict[str, Any]:
+              start: dt.date | None, end: dt.date | None, by: str | None, scope: str,
+              threshold: int = 10) -> dict[str, Any]:
     from nyc_cannabis.stats.disparity import disparity as run
 
     return run(path, dataset, regime=regime if regime else None, bound=bound,
-               reference=reference, start=start, end=end, by=by, scope=scope)
+               reference=reference, start=start, end=end, by=by, scope=scope, threshold=threshold)
 
 
 def disparity_cached(db: Db):
@@ -218,10 +219,11 @@ def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) ->
 
 @st.cache_data(show_spinner="Fitting the time series…", max_entries=32)
 @_reads
-def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, seasonal: bool) -> dict[str, Any]:
+def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, seasonal: bool,
+          start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
     from nyc_cannabis.stats.trend import trend as run
 
-    return run(path, dataset, reference=reference, scope=scope, seasonal=seasonal)
+    return run(path, dataset, reference=reference, scope=scope, seasonal=seasonal, start=start, end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

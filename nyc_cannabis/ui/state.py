@@ -1,6 +1,7 @@
 """Shareable state: every filter and choice of a page lives in the URL's query parameters.
 
-A page declares its parameters (:class:`Param`: URL name = widget key, default, allowed values) and calls
+A page declares its parameters (:class:`Param` of ``present/views.py``: URL name = widget key, default,
+allowed values; the pages that have a CLI counterpart take their view's parameters, so both agree) and calls
 
 1. :func:`bind` before its widgets: when the URL was set from outside (first load, a pasted or linked URL),
    the URL values are parsed into ``st.session_state`` so the widgets show them; an invalid or unknown value
@@ -15,59 +16,15 @@ Streamlit's own ``bind="query-params"`` drops invalid values silently, hence thi
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 from urllib.parse import urlencode
 
 import streamlit as st
 
+from nyc_cannabis.present.views import Param, View
+
 _LAST = "_qp_last::"
-_TEXT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 DEFAULT_BASE_URL = "http://localhost:8501"
-
-
-@dataclass(frozen=True)
-class Param:
-    """One URL parameter / widget. ``kind``: choice, date, bool, int or text; ``choices`` for a choice, or
-    ``(min, max)`` for a date or int."""
-
-    key: str
-    default: Any
-    kind: str = "choice"
-    choices: tuple = field(default=())
-    label: str = ""
-
-    def parse(self, raw: str) -> Any:
-        if self.kind == "choice":
-            for c in self.choices:
-                if str(c) == raw:
-                    return c
-            raise ValueError(f"not one of {', '.join(map(str, self.choices[:8]))}{' …' if len(self.choices) > 8 else ''}")
-        if self.kind == "date":
-            value = dt.date.fromisoformat(raw)
-        elif self.kind == "int":
-            value = int(raw)
-        elif self.kind == "text":
-            if not _TEXT.match(raw):
-                raise ValueError("not a record key (letters, digits, - and _, at most 40)")
-            return raw
-        elif self.kind == "bool":
-            if raw not in ("1", "0", "true", "false"):
-                raise ValueError("not 1 or 0")
-            return raw in ("1", "true")
-        else:  # pragma: no cover - a programming error, not user input
-            raise TypeError(self.kind)
-        if self.choices and not (self.choices[0] <= value <= self.choices[1]):
-            raise ValueError(f"outside {self.choices[0]} – {self.choices[1]}")
-        return value
-
-    def dump(self, value: Any) -> str:
-        if self.kind == "date":
-            return value.isoformat()
-        if self.kind == "bool":
-            return "1" if value else "0"
-        return str(value)
 
 
 def _url() -> dict[str, str]:
@@ -130,6 +87,19 @@ def publish(page: str, params: Sequence[Param]) -> dict[str, str]:
     if _url() != out:
         st.query_params.from_dict(out)
     st.session_state[_LAST + page] = out
+    return out
+
+
+def view_params(view: View, lo: dt.date, hi: dt.date, **overrides: dict[str, Any]) -> list[Param]:
+    """A view's parameters for a page: its dates default to the database's range ``lo``–``hi``; ``overrides``
+    change a parameter's fields (a page-specific default, say)."""
+    out = []
+    for p in view.params:
+        if p.kind == "date":
+            p = p.replace(default=lo if p.key == "start" else hi, choices=(lo, hi))
+        elif p.kind == "choice" and callable(p.choices):
+            p = p.replace(choices=p.values)
+        out.append(p.replace(**overrides.get(p.key, {})))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The real NYC Open Data extracts (../shared/data/real): counts checked against the published profile
+"""The real NYC Open Data extracts (docs/sources.md; $NYC_CANNABIS_REAL_DATA): counts checked against the published profile
 (nyc-open-data.md §7) and against an independent pass over the files with Python's csv module."""
 
 from __future__ import annotations

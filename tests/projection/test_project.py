@@ -12,7 +12,7 @@ BOUNDS = ("low", "central", "high")
 def real_db(tmp_path_factory):
     from conftest import REAL, REAL_FILES
     if not all((REAL / f).is_file() for f in REAL_FILES.values()):
-        pytest.skip("real extracts not present in ../shared/data/real")
+        pytest.skip(f"real extracts not present in {REAL}")
     db = tmp_path_factory.mktemp("real") / "real.duckdb"
     cli_json("ingest", *(REAL / f for f in REAL_FILES.values()), "--db", db)
     return db

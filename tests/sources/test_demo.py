@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import REAL
 
 from nyc_cannabis.sources import demo
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "data"
+GEOJSON = ROOT / "nyc_cannabis" / "core" / "reference" / "geo" / "police_precincts.geojson"
 
 ARREST_HEADER = ("ARREST_KEY,ARREST_DATE,PD_CD,PD_DESC,KY_CD,OFNS_DESC,LAW_CODE,LAW_CAT_CD,ARREST_BORO,"
                  "ARREST_PRECINCT,JURISDICTION_CODE,AGE_GROUP,PERP_SEX,PERP_RACE,X_COORD_CD,Y_COORD_CD,"
@@ -336,10 +337,10 @@ def test_state_plane_grows_east_and_north(big):
     assert 270_000 < bx < 285_000 and 360_000 < by < 370_000
 
 
-@pytest.mark.skipif(not (SHARED / "real" / "NYPD_Arrest_Data__Year_to_Date_.csv").is_file(),
+@pytest.mark.skipif(not (REAL / "NYPD_Arrest_Data__Year_to_Date_.csv").is_file(),
                     reason="shared real fixtures absent")
 def test_state_plane_matches_real_export_pairs():
-    with (SHARED / "real" / "NYPD_Arrest_Data__Year_to_Date_.csv").open(newline="") as fh:
+    with (REAL / "NYPD_Arrest_Data__Year_to_Date_.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     lat = np.array([r["Latitude"] for r in rows], float)
     lon = np.array([r["Longitude"] for r in rows], float)
@@ -362,11 +363,10 @@ def _inside(rings: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> np.ndarray
     return hit
 
 
-@pytest.mark.skipif(not (SHARED / "geo" / "nypd_precincts.geojson").is_file(), reason="shared geo absent")
 def test_most_points_fall_inside_their_precinct(small):
     _, _, a, s = small
     shapes = {f["properties"]["precinct"]: _rings(f["geometry"])
-              for f in json.loads((SHARED / "geo" / "nypd_precincts.geojson").read_text())["features"]}
+              for f in json.loads(GEOJSON.read_text())["features"]}
     inside = total = 0
     for t, pcol in ((a, "ARREST_PRECINCT"), (s, "PRECINCT_OF_OCCUR")):
         prec = np.array(t.col[pcol], int)

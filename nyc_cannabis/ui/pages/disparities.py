@@ -8,6 +8,7 @@ import streamlit as st
 
 from nyc_cannabis.law import regimes
 from nyc_cannabis.present import disparity_charts as dc
+from nyc_cannabis.present import views
 from nyc_cannabis.stats import population
 from nyc_cannabis.ui import common, data, exports, state
 
@@ -18,42 +19,35 @@ ctx = common.start("Disparities: who is policed, per resident",
 if ctx:
     db, info = ctx
     lo, hi = data.date_span(db)
-    targets = ("as charged", *regimes.catalogue())
-    params = [
-        state.Param("dataset", "arrests", choices=("arrests", "summonses")),
-        state.Param("start", lo, "date", (lo, hi)),
-        state.Param("end", hi, "date", (lo, hi)),
-        state.Param("reference", "White", choices=tuple(population.GROUP_VARIABLES)),
-        state.Param("scope", "all", choices=("all", "low-level")),
-        state.Param("by", "city", choices=("city", "borough", "period")),
-        state.Param("regime", "as charged", choices=targets),
-        state.Param("bound", "central", choices=("low", "central", "high")),
-    ]
+    targets = views.DISPARITY["regime"].values
+    params = state.view_params(views.DISPARITY, lo, hi)
     state.bind("disparities", params)
     with st.container(border=True):
         c = st.columns(4)  # four to a row: the date inputs stay readable on a laptop
         c[0].selectbox("Dataset", ("arrests", "summonses"), key="dataset")
         c[1].date_input("From", key="start", min_value=lo, max_value=hi)
         c[2].date_input("To", key="end", min_value=lo, max_value=hi)
-        c[3].selectbox("Split", ("city", "borough", "period"), key="by",
-                       format_func=lambda s: {"city": "citywide", "borough": "by borough", "period": "by law period"}[s])
-        d = st.columns([1, 1.2, 2.2, 0.8])
+        c[3].selectbox("Split", views.DISPARITY["by"].values, key="by", format_func=lambda s: {
+            "city": "citywide", "borough": "by borough", "precinct": "by precinct", "period": "by law period"}[s])
+        d = st.columns([1, 1.2, 2.2, 0.8, 0.8])
         d[0].selectbox("Reference group", tuple(population.GROUP_VARIABLES), key="reference")
         d[1].selectbox("Offences", ("all", "low-level"), key="scope",
                        format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])
         d[2].selectbox("Count the charges that would be criminal under…", targets, key="regime",
                        format_func=lambda t: "no law: the records as charged" if t == "as charged"
                        else regimes.load(t).name)
-        d[3].selectbox("Bound", ("low", "central", "high"), key="bound",
-                       disabled=st.session_state.get("regime") == "as charged")
+        d[3].selectbox("Bound", views.BOUND.values, key="bound",
+                       disabled=st.session_state.get("regime") == views.AS_CHARGED)
+        d[4].number_input("Suppress below", *views.DISPARITY["threshold"].values, key="threshold", step=1,
+                          help=views.DISPARITY["threshold"].help)
     v = state.current(params)
     if v["start"] > v["end"]:
         st.warning(f"The period starts after it ends; showing {v['end']} to {v['start']} instead.")
         v["start"], v["end"] = v["end"], v["start"]
-    regime = None if v["regime"] == "as charged" else v["regime"]
+    regime = None if v["regime"] == views.AS_CHARGED else v["regime"]
     by = None if v["by"] == "city" else v["by"]
     result = data.disparity(db.path, db.mtime, v["dataset"], regime, v["bound"], v["reference"], v["start"],
-                            v["end"], by, v["scope"])
+                            v["end"], by, v["scope"], v["threshold"])
     query = state.publish("disparities", params)
     total = sum(g["count"] for g in result["groups"])
     if not total:
@@ -109,7 +103,7 @@ if ctx:
                        "groups (disparity), or the reverse: compare the heights with the counts in the table.")
             view_charts.append(cf_chart)
         if by:
-            st.subheader({"borough": "By borough", "period": "By law period"}[by])
+            st.subheader({"borough": "By borough", "precinct": "By precinct", "period": "By law period"}[by])
             rows = [{"area": a["label"], "years": a["years"], **{k: g.get(k) for k in
                      ("group", "count", "population", "rate_per_100k", "rate_ratio", "ci_low", "ci_high",
                       "q_value", "significant", "suppressed", "note")}} for a in result["areas"] for g in a["groups"]]

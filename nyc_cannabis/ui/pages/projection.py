@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nyc_cannabis.law import crosswalk, regimes
-from nyc_cannabis.present import charts, lawbook
+from nyc_cannabis.present import charts, lawbook, views
 from nyc_cannabis.projection.project import GROUPINGS
 from nyc_cannabis.ui import common, data, exports, state
 
@@ -20,12 +20,7 @@ if ctx:
     targets = tuple(regimes.catalogue())
     A = crosswalk.Assumptions
     params = [
-        state.Param("dataset", "arrests", choices=("arrests", "summonses")),
-        state.Param("start", lo, "date", (lo, hi)),
-        state.Param("end", hi, "date", (lo, hi)),
-        state.Param("regime", "mrta-2021", choices=targets),
-        state.Param("by", "group", choices=tuple(GROUPINGS)),
-        *(state.Param(name, getattr(crosswalk.DEFAULT, name), choices=tuple(A.CHOICES[name])) for name in A.CHOICES),
+        *state.view_params(views.PROJECTION, lo, hi),
     ]
     state.bind("projection", params)
     with st.container(border=True):

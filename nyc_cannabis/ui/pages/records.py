@@ -8,7 +8,7 @@ import streamlit as st
 
 from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.law import crosswalk, regimes
-from nyc_cannabis.present import lawbook
+from nyc_cannabis.present import lawbook, views
 from nyc_cannabis.ui import common, data, exports, state
 
 ANY = "any"
@@ -31,8 +31,7 @@ if ctx:
         state.Param("group", ANY, choices=(ANY, *RACE_GROUPS)),
         state.Param("section", ANY, choices=(ANY, *opts["section"])),
         state.Param("precinct", ANY, choices=(ANY, *opts["precinct"])),
-        state.Param("key", "", kind="text"),
-        state.Param("regime", "mrta-2021", choices=targets),
+        *state.view_params(views.EXPLAIN, lo, hi),  # the explain command's parameters
         state.Param("me_charge", "221.10(1)", choices=charges),
         state.Param("me_date", dt.date(2018, 6, 1), "date", (dt.date(1978, 1, 1), dt.date(2030, 12, 31))),
         state.Param("me_age", "25-44", choices=tuple(crosswalk.AGE_BANDS)),

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nyc_cannabis.present import disparity_charts as dc
-from nyc_cannabis.stats import population
+from nyc_cannabis.present import views
 from nyc_cannabis.ui import common, data, exports, state
 
 ctx = common.start("Trends: before and after each law date",
@@ -15,22 +15,23 @@ ctx = common.start("Trends: before and after each law date",
                    "change in the monthly trend), per group and for each group's ratio to the reference group.")
 if ctx:
     db, info = ctx
-    params = [
-        state.Param("dataset", "arrests", choices=("arrests", "summonses")),
-        state.Param("scope", "all", choices=("all", "low-level")),
-        state.Param("reference", "White", choices=tuple(population.GROUP_VARIABLES)),
-        state.Param("seasonal", False, "bool"),
-    ]
+    lo, hi = data.date_span(db)
+    params = state.view_params(views.TREND, lo, hi)
     state.bind("trends", params)
     with st.container(border=True):
-        c = st.columns([1, 1.2, 1.2, 1])
-        c[0].selectbox("Dataset", ("arrests", "summonses"), key="dataset")
-        c[1].selectbox("Offences", ("all", "low-level"), key="scope",
+        c = st.columns([1, 1, 1, 1.2, 1.2, 0.8])
+        c[0].selectbox("Dataset", views.DATASET.values, key="dataset")
+        c[1].date_input("From", key="start", min_value=lo, max_value=hi)
+        c[2].date_input("To", key="end", min_value=lo, max_value=hi)
+        c[3].selectbox("Offences", views.SCOPE.values, key="scope",
                        format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])
-        c[2].selectbox("Reference group (ratio models)", tuple(population.GROUP_VARIABLES), key="reference")
-        c[3].toggle("Seasonality", key="seasonal", help="Adds a yearly sine/cosine pair to every model.")
+        c[4].selectbox("Reference group (ratio models)", views.TREND["reference"].values, key="reference")
+        c[5].toggle("Seasonality", key="seasonal", help=views.TREND["seasonal"].help)
     v = state.current(params)
-    result = data.trend(db.path, db.mtime, v["dataset"], v["reference"], v["scope"], v["seasonal"])
+    if v["start"] > v["end"]:
+        v["start"], v["end"] = v["end"], v["start"]
+    result = data.trend(db.path, db.mtime, v["dataset"], v["reference"], v["scope"], v["seasonal"],
+                        None if v["start"] == lo else v["start"], None if v["end"] == hi else v["end"])
     query = state.publish("trends", params)
     if not result["monthly"]:
         st.info(f"No cannabis {v['dataset']} in the database.")
