@@ -17,6 +17,7 @@ from nyc_cannabis.cli.base import (
     require_db,
 )
 from nyc_cannabis.cli.options import view_options
+from nyc_cannabis.core.db import Database
 from nyc_cannabis.present import views
 
 # ------------------------------------------------------------------------------------------------ crosswalk
@@ -87,8 +88,9 @@ def project(db: str, dataset: str, regime: str, start: dt.datetime | None, end: 
 
     require_db(db)
     chosen = [f"amount={amount}", f"age_18_24={age_18_24}", f"buyer_age={buyer_age}", f"conduct={conduct}"]
-    result = run(db, dataset, regime, start=day(start), end=day(end), by=by,
-                 assume=Assumptions.parse([*chosen, *assume]))
+    with Database(db) as database:  # opened once for the command
+        result = run(database, dataset, regime, start=day(start), end=day(end), by=by,
+                     assume=Assumptions.parse([*chosen, *assume]))
 
     def text(p: dict) -> str:
         lines = [f"{p['dataset']} re-applied to {p['regime']} (by {p['by']}): records, criminal as charged → "
@@ -120,7 +122,8 @@ def explain(db: str, key: str, regime: str, as_json: bool) -> None:
     from nyc_cannabis.projection.explain import explain as run
 
     require_db(db)
-    result = run(db, key, regime)
+    with Database(db) as database:
+        result = run(database, key, regime)
 
     def text(p: dict) -> str:
         r = p["record"]

@@ -17,6 +17,7 @@ from nyc_cannabis.cli.base import (
     require_db,
 )
 from nyc_cannabis.cli.options import view_options
+from nyc_cannabis.core.db import Database
 from nyc_cannabis.present import views
 
 # ------------------------------------------------------------------------------------------------ disparity
@@ -32,9 +33,10 @@ def disparity(db: str, dataset: str, start: dt.datetime | None, end: dt.datetime
     from nyc_cannabis.stats.disparity import disparity as run
 
     require_db(db)
-    result = run(db, dataset, regime=None if regime == views.AS_CHARGED else regime, bound=bound,
-                 reference=reference, start=day(start), end=day(end), by=None if by == "city" else by,
-                 scope=scope, threshold=threshold)
+    with Database(db) as database:  # opened once for the command
+        result = run(database, dataset, regime=None if regime == views.AS_CHARGED else regime, bound=bound,
+                     reference=reference, start=day(start), end=day(end), by=None if by == "city" else by,
+                     scope=scope, threshold=threshold)
 
     def table(groups: list[dict]) -> list[str]:
         return [f"  {g['group']:<32} {g['count']:>9,} {num(g.get('rate_per_100k')):>9} "
@@ -78,7 +80,8 @@ def mode(db: str, start: dt.datetime | None, end: dt.datetime | None, scope: str
     from nyc_cannabis.stats.disparity import enforcement_mode
 
     require_db(db)
-    result = enforcement_mode(db, start=day(start), end=day(end), scope=scope)
+    with Database(db) as database:
+        result = enforcement_mode(database, start=day(start), end=day(end), scope=scope)
 
     def text(p: dict) -> str:
         lines = [p["definition"]]
@@ -102,8 +105,9 @@ def trend(db: str, dataset: str, start: dt.datetime | None, end: dt.datetime | N
     from nyc_cannabis.stats.trend import trend as run
 
     require_db(db)
-    result = run(db, dataset, reference=reference, start=day(start), end=day(end), scope=scope,
-                 seasonal=seasonal)
+    with Database(db) as database:
+        result = run(database, dataset, reference=reference, start=day(start), end=day(end), scope=scope,
+                     seasonal=seasonal)
 
     def effects(entry: dict) -> list[str]:
         return [f"    {e['break']} {e['kind']:<5} "
@@ -140,7 +144,8 @@ def report(db: str, regime: str, out: str, as_json: bool) -> None:
     from nyc_cannabis.present.report import write
 
     require_db(db)
-    result = write(db, out, regime)
+    with Database(db) as database:  # every section's queries share one connection
+        result = write(database, out, regime)
 
     def text(p: dict) -> str:
         lines = [f"wrote {p['out']} ({p['bytes']:,} bytes, {len(p['sections'])} sections)"]

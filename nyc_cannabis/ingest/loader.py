@@ -57,6 +57,7 @@ from nyc_cannabis.core.datasets import (
     date_format,
     recognise,
 )
+from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.core.files import sha256_file
 from nyc_cannabis.ingest import cells
 
@@ -184,7 +185,7 @@ def is_synthetic(path: Path, sha256: str) -> bool:
 
 # --------------------------------------------------------------------------------------------- database
 
-def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+def open_db(db_path: Database | str | Path) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database for writing, with the schema and reference tables."""
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -217,7 +218,7 @@ def open_db(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def ingest(db_path: str | Path, paths: Iterable[str | Path], on_file=None,
+def ingest(db_path: Database | str | Path, paths: Iterable[str | Path], on_file=None,
            on_error=None) -> tuple[list[FileReport], list[dict[str, str]]]:
     """Ingest files in order; a refused file is reported and skipped, the others still load.
 
@@ -436,7 +437,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-def summarize(db_path: str | Path) -> dict[str, Any]:
+def summarize(db_path: Database | str | Path) -> dict[str, Any]:
     """Recount every dataset's cannabis cells from the records (one transaction) and report them."""
     if not Path(db_path).exists():
         raise IngestError(f"{db_path}: no such database (run `python -m nyc_cannabis ingest` or `demo` first)")
@@ -460,20 +461,17 @@ def summarize(db_path: str | Path) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------------------------- info
 
-def info(db_path: str | Path) -> dict[str, Any]:
+def info(db_path: Database | str | Path) -> dict[str, Any]:
     """What the database holds: unique records, quarantined rows, date range, loaded files, conflicts."""
-    if not Path(db_path).exists():
+    if not isinstance(db_path, Database) and not Path(db_path).exists():
         raise IngestError(f"{db_path}: no such database (run `python -m nyc_cannabis ingest` or `demo` first)")
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         summary = store.fetch_one(con, "info/summary")
         sources = store.fetch_dicts(con, "info/sources")
         conflicts = store.fetch_dicts(con, "info/conflicts")
         unmapped = store.fetch_dicts(con, "info/unmapped_labels")
         reasons = store.fetch_dicts(con, "info/quarantine_reasons")
         cells_current = cells.current(con)
-    finally:
-        con.close()
     return {
         "arrests": summary["arrests"], "summonses": summary["summonses"],
         "quarantined": summary["quarantined"],

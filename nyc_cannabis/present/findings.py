@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from nyc_cannabis.core import store
 from nyc_cannabis.core.datasets import DATASETS
+from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.law import regimes
 from nyc_cannabis.present.charts import fmt, pct
@@ -38,13 +39,10 @@ class Finding:
     params: dict[str, str] = field(default_factory=dict)
 
 
-def periods(db_path: str | Path) -> dict[str, dict[str, Any]]:
+def periods(db_path: Database | str | Path) -> dict[str, dict[str, Any]]:
     """Per dataset: cannabis records, first and last date, last date before the 2019 law."""
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         rows = store.fetch_dicts(con, "dashboard/periods", **{f"{d}_cells": cells.relation(con, d) for d in DATASETS})
-    finally:
-        con.close()
     return {r["dataset"]: r for r in rows}
 
 
@@ -198,7 +196,7 @@ def _disparity_findings(db: str | Path, period: Period, run: Callable[..., dict[
 FINDINGS: list[FindingFn] = [_regime_findings, _expunge_findings, _disparity_findings]
 
 
-def key_findings(db_path: str | Path, run: Callable[..., dict[str, Any]] = project,
+def key_findings(db_path: Database | str | Path, run: Callable[..., dict[str, Any]] = project,
                  spans: dict[str, dict[str, Any]] | None = None,
                  compare: Callable[..., dict[str, Any]] | None = None) -> tuple[Period | None, list[Finding]]:
     """The headline period and the findings. ``run`` is :func:`project` or a cached wrapper of it;

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from nyc_cannabis import __version__
+from nyc_cannabis.core.db import Database
 from nyc_cannabis.ingest.loader import info as read_info
 from nyc_cannabis.law import regimes
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
@@ -29,7 +30,7 @@ PROJECT = "NY marijuana enforcement: charges and disparities under three laws"
 
 @dataclass
 class Context:
-    db: str
+    db: Database | str
     regime: str
     info: dict[str, Any]
     period: Period | None
@@ -241,9 +242,8 @@ def _by_id(run: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     return run
 
 
-def sections(db: str | Path, regime: str = "mrta-2021", run: Callable[..., dict[str, Any]] = project,
+def sections(db: Database | str | Path, regime: str = "mrta-2021", run: Callable[..., dict[str, Any]] = project,
              permalink: str | None = None) -> tuple[Context, list[Section]]:
-    db = str(db)
     if regime not in regimes.catalogue():
         raise ValueError(f"unknown regime {regime!r}: one of {', '.join(regimes.catalogue())}")
     info = read_info(db)
@@ -261,16 +261,16 @@ def render(ctx: Context, parts: list[Section]) -> str:
     return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" '
             f'content="width=device-width, initial-scale=1"><title>{_e(PROJECT)}</title><style>{CSS}</style>'
             f'</head><body><h1>{_e(PROJECT)}</h1>{banner}<p>Generated {dt.date.today().isoformat()} by nyc-cannabis-enforcement '
-            f'{_e(__version__)} from <code>{_e(Path(ctx.db).name)}</code>.</p><ol>{toc}</ol>{body}</body></html>')
+            f'{_e(__version__)} from <code>{_e(Database.of(ctx.db).name)}</code>.</p><ol>{toc}</ol>{body}</body></html>')
 
 
-def build(db: str | Path, regime: str = "mrta-2021", run: Callable[..., dict[str, Any]] = project,
+def build(db: Database | str | Path, regime: str = "mrta-2021", run: Callable[..., dict[str, Any]] = project,
           permalink: str | None = None) -> str:
     """The report as one HTML document (no external files or network)."""
     return render(*sections(db, regime, run, permalink))
 
 
-def write(db: str | Path, out: str | Path, regime: str = "mrta-2021") -> dict[str, Any]:
+def write(db: Database | str | Path, out: str | Path, regime: str = "mrta-2021") -> dict[str, Any]:
     """Write the report; returns what ``--json`` prints (the sections' data and the output path)."""
     ctx, parts = sections(db, regime)
     text = render(ctx, parts)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nyc_cannabis.core import store
+from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.law import crosswalk, regimes
 
 
@@ -28,14 +29,11 @@ def _outcome(outcome: regimes.Outcome) -> dict[str, Any]:
             "rules": [_rule(r) for r in outcome.rules]}
 
 
-def explain(db_path: str | Path, key: str, regime: str) -> dict[str, Any]:
+def explain(db_path: Database | str | Path, key: str, regime: str) -> dict[str, Any]:
     """The reasoning chain for the record with ``key`` re-applied to ``regime`` (an id or a YAML file)."""
     target = regimes.load(regime)
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         found = store.fetch_dicts(con, "explain/record", {"key": key})
-    finally:
-        con.close()
     if not found:
         raise ValueError(f"no arrest or summons with key {key!r} in {db_path}")
     record = found[0]

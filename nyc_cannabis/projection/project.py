@@ -18,6 +18,7 @@ import pandas as pd
 
 from nyc_cannabis.core import store
 from nyc_cannabis.core.datasets import DATASETS, PRECINCT_SUCCESSOR
+from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.law import crosswalk, regimes
 
@@ -56,7 +57,7 @@ def _fine(outcome: regimes.Outcome) -> float:
     return 0.0 if outcome.criminal else float(outcome.fine_max)
 
 
-def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | None = None,
+def project(db_path: Database | str | Path, dataset: str, regime: str, *, start: dt.date | None = None,
             end: dt.date | None = None, by: str = "group",
             assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
     """Counts per group of records, criminal charges as charged and under ``regime`` (low/central/high),
@@ -75,7 +76,7 @@ def project(db_path: str | Path, dataset: str, regime: str, *, start: dt.date | 
             "assumptions": assume.describe(), "groups": _with_changes(rows)}
 
 
-def tabulate(db_path: str | Path, dataset: str, target: regimes.Regime, *, start: dt.date | None = None,
+def tabulate(db_path: Database | str | Path, dataset: str, target: regimes.Regime, *, start: dt.date | None = None,
              end: dt.date | None = None, by: str = "group", area: str | None = None,
              sections: tuple[str, ...] = (),
              assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> list[dict[str, Any]]:
@@ -86,8 +87,7 @@ def tabulate(db_path: str | Path, dataset: str, target: regimes.Regime, *, start
     if area not in AREAS:
         raise ValueError(f"unknown area {area!r}: one of {', '.join(a for a in AREAS if a)}")
     enacted = regimes.load_all()
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         con.register("crosswalk", crosswalk_frame(target, assume))
         return store.fetch_dicts(
             con, "project/by_group",
@@ -96,8 +96,6 @@ def tabulate(db_path: str | Path, dataset: str, target: regimes.Regime, *, start
                "expunge_2019": sorted(enacted["reform-2019"].expunge_sections),
                "expunge_target": sorted(target.expunge_sections)},
             group_by=GROUPINGS[by], area_by=AREAS[area], **cells.identifiers(con, dataset))
-    finally:
-        con.close()
 
 
 def _with_changes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from nyc_cannabis.core import events, store
 from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
+from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.law import regimes
 from nyc_cannabis.projection.project import tabulate
@@ -36,15 +37,12 @@ def suppression_rule(threshold: int, min_population: int) -> str:
             f"population is below {min_population:,}; counts are still shown.")
 
 
-def period(db_path: str | Path, dataset: str, start: dt.date | None, end: dt.date | None,
+def period(db_path: Database | str | Path, dataset: str, start: dt.date | None, end: dt.date | None,
             sections: tuple[str, ...]) -> tuple[dt.date | None, dt.date | None]:
     """The period rates are annualised over: the dates given, else the first and last record's dates."""
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         row = store.fetch_one(con, "disparity/date_range", cells.period_params(start, end, sections),
                               **cells.identifiers(con, dataset))
-    finally:
-        con.close()
     return start or row["first_date"], end or row["last_date"]
 
 
@@ -52,18 +50,15 @@ def period(db_path: str | Path, dataset: str, start: dt.date | None, end: dt.dat
 MIN_COVERAGE = 0.9
 
 
-def coverage(db_path: str | Path, dataset: str, first: dt.date | None, last: dt.date | None) -> dict[str, Any]:
+def coverage(db_path: Database | str | Path, dataset: str, first: dt.date | None, last: dt.date | None) -> dict[str, Any]:
     """Days of the period with at least one record of any offence: rates assume the data cover every day."""
     days = (last - first).days + 1 if first and last else 0
     if not days:
         return {"days": 0, "days_with_records": 0, "share": None, "warning": "no records in the period"}
     spec = DATASETS[dataset]
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         row = store.fetch_one(con, "disparity/coverage", {"first": first, "last": last},
                               table=spec.table, date=spec.date)
-    finally:
-        con.close()
     share = row["days_with_records"] / days
     warning = None
     if share < MIN_COVERAGE:
@@ -147,7 +142,7 @@ def _measure(regime: str | None, bound: str) -> str:
     return f"criminal_{bound}" if regime else "records"
 
 
-def disparity(db_path: str | Path, dataset: str, *, regime: str | None = None, bound: str = "central",
+def disparity(db_path: Database | str | Path, dataset: str, *, regime: str | None = None, bound: str = "central",
               reference: str = "White", start: dt.date | None = None, end: dt.date | None = None,
               by: str | None = None, scope: str = "all", threshold: int = 10, min_population: int = 1000,
               fdr: float = 0.05) -> dict[str, Any]:
@@ -277,7 +272,7 @@ def _counterfactual(city: dict[str, dict[str, int]], years: float, reference: st
     return list(out.values())
 
 
-def enforcement_mode(db_path: str | Path, *, start: dt.date | None = None, end: dt.date | None = None,
+def enforcement_mode(db_path: Database | str | Path, *, start: dt.date | None = None, end: dt.date | None = None,
                      scope: str = "low-level") -> dict[str, Any]:
     """By law period and group: the share of cannabis enforcement that was a custodial arrest rather than a
     criminal-court summons, with a Wilson 95% interval. ``low-level`` (default) compares like with like:

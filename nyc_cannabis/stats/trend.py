@@ -32,6 +32,7 @@ from scipy import special
 
 from nyc_cannabis.core import events, store
 from nyc_cannabis.core.datasets import DATASETS, RACE_GROUPS
+from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.stats import population
 from nyc_cannabis.stats.disparity import LOW_LEVEL_SECTIONS
@@ -44,18 +45,15 @@ MIN_SIDE = 6
 MIN_RECORDS = 30
 
 
-def monthly(db_path: str | Path, dataset: str, *, start: dt.date | None = None, end: dt.date | None = None,
+def monthly(db_path: Database | str | Path, dataset: str, *, start: dt.date | None = None, end: dt.date | None = None,
             scope: str = "all") -> pd.DataFrame:
     """Counts per month × group (every month between the first and last, zeros filled)."""
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}: arrests or summonses")
     sections = LOW_LEVEL_SECTIONS if scope == "low-level" else ()
-    con = store.connect(db_path, read_only=True)
-    try:
+    with reading(db_path) as con:
         frame = store.fetch_df(con, "disparity/monthly", cells.period_params(start, end, sections),
                                **cells.identifiers(con, dataset))
-    finally:
-        con.close()
     if frame.empty:
         return pd.DataFrame(columns=["month", "group", "count", "days"])
     first, last = _period(db_path, dataset, start, end, sections)
@@ -206,7 +204,7 @@ def its_ratio(group: pd.DataFrame, reference: pd.DataFrame, breaks: list[dict[st
             "effects": _effects(fit, breaks, ":group")}
 
 
-def trend(db_path: str | Path, dataset: str, *, reference: str = "White", start: dt.date | None = None,
+def trend(db_path: Database | str | Path, dataset: str, *, reference: str = "White", start: dt.date | None = None,
           end: dt.date | None = None, scope: str = "all", seasonal: bool = False) -> dict[str, Any]:
     """Monthly series by group, an ITS per group, and an ITS of each group's rate ratio vs ``reference``."""
     series = monthly(db_path, dataset, start=start, end=end, scope=scope)

@@ -29,6 +29,7 @@ import streamlit as st
 
 from nyc_cannabis.core import store
 from nyc_cannabis.core.datasets import DATASETS
+from nyc_cannabis.core.db import Database
 from nyc_cannabis.ingest.loader import IngestError
 from nyc_cannabis.ingest.loader import info as read_info
 from nyc_cannabis.law import crosswalk
@@ -67,13 +68,20 @@ def current() -> Db:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
-    """The app's read-only connection, open for the server's life. While it is open, the engine's own
-    ``store.connect(path, read_only=True)`` calls reuse its database instance (DuckDB's instance cache):
-    no file open per query (~25 ms) and a warm buffer cache instead of re-reading the columns every time."""
+    """The app's read-only connection, open for the server's life; each session reads through its own
+    cursor (:func:`database`): no file open per query (~25 ms) and a warm buffer cache instead of re-reading
+    the columns every time."""
     con = store.connect(path, read_only=True)
     with _lock:
         _open.append(con)
     return con
+
+
+def database(path: str, mtime: float) -> Database:
+    """The engine's :class:`~nyc_cannabis.core.db.Database` for this session: its cursor on the server's one
+    read-only connection (every session shares one DuckDB instance and buffer cache; the cursor is never
+    closed by the engine, only when the database file is swapped)."""
+    return Database(path, con=cursor(Db(path, mtime)))
 
 
 def cursor(db: Db) -> duckdb.DuckDBPyConnection:
@@ -173,14 +181,14 @@ def _reads(fn: Callable[..., Any]) -> Callable[..., Any]:
 @st.cache_data(show_spinner=False, max_entries=4)
 @_reads
 def info(path: str, mtime: float) -> dict[str, Any]:
-    return read_info(path)
+    return read_info(database(path, mtime))
 
 
 @st.cache_data(show_spinner="Re-applying the law to the records…", max_entries=256)
 @_reads
 def projection(path: str, mtime: float, dataset: str, regime: str, start: dt.date | None, end: dt.date | None,
                by: str = "group", assume: crosswalk.Assumptions = crosswalk.DEFAULT) -> dict[str, Any]:
-    return project(path, dataset, regime, start=start, end=end, by=by, assume=assume)
+    return project(database(path, mtime), dataset, regime, start=start, end=end, by=by, assume=assume)
 
 
 def project_cached(db: Db):
@@ -197,7 +205,7 @@ def disparity(path: str, mtime: float, dataset: str, regime: str | None, bound: 
               threshold: int = 10) -> dict[str, Any]:
     from nyc_cannabis.stats.disparity import disparity as run
 
-    return run(path, dataset, regime=regime if regime else None, bound=bound,
+    return run(database(path, mtime), dataset, regime=regime if regime else None, bound=bound,
                reference=reference, start=start, end=end, by=by, scope=scope, threshold=threshold)
 
 
@@ -214,7 +222,7 @@ def disparity_cached(db: Db):
 def mode(path: str, mtime: float, start: dt.date | None, end: dt.date | None) -> dict[str, Any]:
     from nyc_cannabis.stats.disparity import enforcement_mode
 
-    return enforcement_mode(path, start=start, end=end)
+    return enforcement_mode(database(path, mtime), start=start, end=end)
 
 
 @st.cache_data(show_spinner="Fitting the time series…", max_entries=32)
@@ -223,7 +231,8 @@ def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, sea
           start: dt.date | None = None, end: dt.date | None = None) -> dict[str, Any]:
     from nyc_cannabis.stats.trend import trend as run
 
-    return run(path, dataset, reference=reference, scope=scope, seasonal=seasonal, start=start, end=end)
+    return run(database(path, mtime), dataset, reference=reference, scope=scope, seasonal=seasonal, start=start,
+               end=end)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -231,7 +240,7 @@ def trend(path: str, mtime: float, dataset: str, reference: str, scope: str, sea
 def periods(path: str, mtime: float) -> dict[str, dict[str, Any]]:
     from nyc_cannabis.present.findings import periods as read
 
-    return read(path)
+    return read(database(path, mtime))
 
 
 def date_span(db: Db) -> tuple[dt.date, dt.date]:
@@ -272,7 +281,7 @@ def records(path: str, mtime: float, dataset: str, start: dt.date, end: dt.date,
 def explanation(path: str, mtime: float, key: str, regime: str) -> dict[str, Any]:
     from nyc_cannabis.projection.explain import explain
 
-    return explain(path, key, regime)
+    return explain(database(path, mtime), key, regime)
 
 
 def report_html(db: Db, permalink: str) -> str:
@@ -281,7 +290,7 @@ def report_html(db: Db, permalink: str) -> str:
     from nyc_cannabis.present import report
 
     with _gate.reading():
-        return report.build(db.path, run=project_cached(db), permalink=permalink)
+        return report.build(database(db.path, db.mtime), run=project_cached(db), permalink=permalink)
 
 
 def load_info(db: Db) -> dict[str, Any] | None:
