@@ -43,8 +43,10 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 Row = Mapping[str, Any]
 Predicate = Callable[[Row], bool]
@@ -648,7 +650,8 @@ def _ordered(rows: list[dict[str, Any]], order: str) -> list[dict[str, Any]]:
     return [r for _, r in keyed]
 
 
-def _non_negative(params: dict[str, str], name: str, default: int) -> int:
+def _non_negative(params: dict[str, str], name: str, default: int | None) -> int | None:
+    """A non-negative integer parameter or clause (``$limit``, ``LIMIT``), ``default`` when absent."""
     raw = params.get(name)
     if raw is None:
         return default
@@ -709,7 +712,7 @@ def _run_soql(rows: list[dict[str, Any]], body: Any, count_override: int | None,
         selected = _ordered(selected, clauses["ORDER BY"])
     elif page is not None:
         selected = _ordered(selected, ":id")  # paging imposes an order
-    offset, limit = _clause_int(clauses, "OFFSET"), _clause_int(clauses, "LIMIT")
+    offset, limit = _non_negative(clauses, "OFFSET", None), _non_negative(clauses, "LIMIT", None)
     if page is not None:
         if not isinstance(page, dict) or set(page) != {"pageNumber", "pageSize"} or not all(
                 isinstance(v, int) and v >= 1 for v in page.values()) or "LIMIT" in clauses:
@@ -718,15 +721,6 @@ def _run_soql(rows: list[dict[str, Any]], body: Any, count_override: int | None,
     start = offset or 0
     stop = None if limit is None else start + limit
     return [_public(r, with_id) for r in selected[start:stop]]
-
-
-def _clause_int(clauses: dict[str, str], name: str) -> int | None:
-    raw = clauses.get(name)
-    if raw is None:
-        return None
-    if not raw.isdigit():
-        raise SoQLError(f"{name} must be a non-negative integer, not {raw!r}")
-    return int(raw)
 
 
 _DISPLAY_NAMES = {"latitude": "Latitude", "longitude": "Longitude", "geocoded_column": "Lon_Lat",
@@ -768,3 +762,27 @@ def _csv_value(value: Any, style: str) -> str:
             return f"{date.group(2)}/{date.group(3)}/{date.group(1)}"
         return value
     return _dumps(value).decode("utf-8")
+
+
+# --------------------------------------------------------------------------- pytest fixtures (both fetch suites)
+
+@pytest.fixture(autouse=True)
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Replace the retry sleep with a recorder: tests never wait."""
+    from nyc_cannabis.sources import socrata
+
+    recorded: list[float] = []
+    monkeypatch.setattr(socrata, "_sleep", recorded.append)
+    return recorded
+
+
+@pytest.fixture(autouse=True)
+def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fetch() reads SODA_APP_TOKEN when no token is passed: keep the developer's out."""
+    monkeypatch.delenv("SODA_APP_TOKEN", raising=False)
+
+
+@pytest.fixture
+def server() -> Iterator[SocrataServer]:
+    with SocrataServer() as srv:
+        yield srv

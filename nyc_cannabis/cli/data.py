@@ -10,14 +10,7 @@ from typing import Any
 
 import click
 
-from nyc_cannabis.cli.base import (
-    Failure,
-    cli,
-    db_option,
-    emit,
-    failures_as_one_line,
-    json_option,
-)
+from nyc_cannabis.cli.base import Failure, cli, db_option, emit, failures_as_one_line, json_option
 
 # ------------------------------------------------------------------------------------------------ ingest
 

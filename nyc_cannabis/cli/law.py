@@ -7,15 +7,7 @@ import json
 
 import click
 
-from nyc_cannabis.cli.base import (
-    cli,
-    day,
-    db_option,
-    emit,
-    failures_as_one_line,
-    json_option,
-    require_db,
-)
+from nyc_cannabis.cli.base import cli, day, db_option, emit, failures_as_one_line, json_option, require_db
 from nyc_cannabis.cli.options import view_options
 from nyc_cannabis.core.db import Database
 from nyc_cannabis.present import views

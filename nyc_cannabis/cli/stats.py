@@ -6,16 +6,7 @@ import datetime as dt
 
 import click
 
-from nyc_cannabis.cli.base import (
-    cli,
-    day,
-    db_option,
-    emit,
-    failures_as_one_line,
-    json_option,
-    num,
-    require_db,
-)
+from nyc_cannabis.cli.base import cli, day, db_option, emit, failures_as_one_line, json_option, num, require_db
 from nyc_cannabis.cli.options import view_options
 from nyc_cannabis.core.db import Database
 from nyc_cannabis.present import views

@@ -2,10 +2,12 @@
 
 One file is one transaction:
 
-1. **Inspect** (Python, before touching the database): the file exists, is not empty, is UTF-8 text,
-   its header is a known edition of one of the two datasets (:func:`nyc_cannabis.core.datasets.recognise`), and
-   its last record is complete (a download cut off mid-row is refused). Any failure raises
-   :class:`IngestError` with a one-line reason and the database is not opened for writing.
+1. **Inspect** (Python, before touching the database; :mod:`nyc_cannabis.ingest.inspection`): the file exists,
+   is not empty, is UTF-8 text, its header is a known edition of one of the two datasets
+   (:func:`nyc_cannabis.core.datasets.recognise`), and its last record is complete (a download cut off mid-row
+   is refused). Any failure raises :class:`IngestError` with a one-line reason and the database is not opened
+   for writing. (``IngestError``, ``Inspected`` and ``inspect_file`` are defined there and imported here, so
+   callers may import them from either module.)
 2. **Read** with DuckDB's CSV reader into the connection-local temp table ``stage``, typed by the reader
    (the date with the file's explicit format, numbers as DOUBLE, labels as text). Records it cannot split
    into the header's columns or type are collected (``store_rejects``) with their record number and go to
@@ -33,7 +35,6 @@ are already in quarantine (counted as rejected again, not stored twice).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import os
@@ -47,31 +48,17 @@ import duckdb
 
 from nyc_cannabis import __version__
 from nyc_cannabis.core import store
-from nyc_cannabis.core.datasets import (
-    AGE_BANDS,
-    BOROUGHS,
-    RACE_LABELS,
-    Dataset,
-    Recognised,
-    UnrecognisedHeader,
-    date_format,
-    recognise,
-)
+from nyc_cannabis.core.datasets import AGE_BANDS, BOROUGHS, RACE_LABELS, Dataset
 from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.core.files import sha256_file
 from nyc_cannabis.ingest import cells
+from nyc_cannabis.ingest.inspection import IngestError, Inspected, inspect_file, is_synthetic
 
 #: Memory DuckDB may use while loading; above it, temporary data spills to disk (flat memory).
 INGEST_MEMORY_LIMIT = os.environ.get("ANALYTICS_INGEST_MEMORY", "512MB")
 #: Test hook: when set, ingest stops just before COMMIT, says so on stderr and waits for stdin.
 PAUSE_ENV = "ANALYTICS_PAUSE_BEFORE_COMMIT"
-SYNTHETIC_MANIFEST = "SYNTHETIC.json"
-_HEAD_BYTES = 1 << 16
 _PROVENANCE = ("source_id", "line", "completeness")
-
-
-class IngestError(Exception):
-    """A file was refused; the message is one line and names the file."""
 
 
 @dataclass
@@ -92,95 +79,6 @@ class FileReport:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Inspected:
-    path: Path
-    recognised: Recognised
-    header: list[str]
-    size: int
-    date_format: str
-
-
-# --------------------------------------------------------------------------------------------- inspect
-
-def inspect_file(path: Path) -> Inspected:
-    """Check a file is a complete UTF-8 CSV export of a known dataset, without reading it all into memory."""
-    if not path.is_file():
-        raise IngestError(f"{path}: no such file")
-    size = path.stat().st_size
-    if size == 0:
-        raise IngestError(f"{path}: empty file")
-    with path.open("rb") as fh:
-        head = fh.read(_HEAD_BYTES)
-        if b"\x00" in head:
-            raise IngestError(f"{path}: binary file (NUL bytes), not a CSV export")
-        end = head.find(b"\n")
-        if end < 0 and size > len(head):
-            raise IngestError(f"{path}: first line is longer than {_HEAD_BYTES} bytes, not a CSV header")
-        first = head if end < 0 else head[:end]
-        header = _decode_header(path, first)
-        fh.seek(max(0, size - _HEAD_BYTES))
-        tail = fh.read()
-    try:
-        recognised = recognise(header)
-    except UnrecognisedHeader as exc:
-        raise IngestError(f"{path}: {exc}") from None
-    _check_complete(path, tail, header, header_only=end < 0 or end == size - 1)
-    fmt = date_format(_first_value(head[end + 1:] if end >= 0 else b"", recognised))
-    return Inspected(path, recognised, header, size, fmt)
-
-
-def _first_value(body: bytes, recognised: Recognised) -> str | None:
-    """The date field of the first data row in the head of the file, if the head holds one whole row."""
-    line = body.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    if not line.strip() or b"\n" not in body:
-        return None
-    fields = next(csv.reader([line]), [])
-    position = recognised.mapping.index(recognised.dataset.date)
-    return fields[position] if position < len(fields) else None
-
-
-def _decode_header(path: Path, first: bytes) -> list[str]:
-    try:
-        text = first.decode("utf-8").lstrip("\ufeff").rstrip("\r")
-    except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: not UTF-8 text (byte 0x{first[exc.start]:02x} at offset {exc.start} "
-                          f"of the header); re-export the file as UTF-8 CSV") from None
-    try:
-        return next(csv.reader([text]))
-    except (csv.Error, StopIteration):
-        raise IngestError(f"{path}: the first line is not a CSV header") from None
-
-
-def _check_complete(path: Path, tail: bytes, header: list[str], header_only: bool) -> None:
-    """Refuse a file whose last record was cut off (no final newline and too few fields, or open quote)."""
-    if header_only or tail.endswith(b"\n"):
-        return
-    last = tail[tail.rfind(b"\n") + 1:]
-    try:
-        text = last.decode("utf-8").rstrip("\r")
-    except UnicodeDecodeError:
-        raise IngestError(f"{path}: not UTF-8 text (invalid bytes in the last line)") from None
-    if text.count('"') % 2:
-        raise IngestError(f"{path}: truncated mid-row: the last record ends inside a quoted field")
-    fields = next(csv.reader([text]), [])
-    if len(fields) < len(header):
-        raise IngestError(f"{path}: truncated mid-row: the last line has {len(fields)} of "
-                          f"{len(header)} fields and no line ending")
-
-
-def is_synthetic(path: Path, sha256: str) -> bool:
-    """True when a ``SYNTHETIC.json`` manifest beside the file (written by ``demo``) lists its checksum."""
-    manifest = path.parent / SYNTHETIC_MANIFEST
-    if not manifest.is_file():
-        return False
-    try:
-        files = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return False
-    return any(isinstance(f, dict) and f.get("sha256") == sha256 for f in files)
 
 
 # --------------------------------------------------------------------------------------------- database

@@ -19,18 +19,18 @@ its sources ("historic", "ytd") into one CSV file per source (``docs/fetch.md`` 
 5. **Assemble.** The parts become ``out_dir/<dataset>-<source>-<since|start>-<until|end>.csv``
    through a temp file and a rename, only if the row count equals the server's count.
 
-Retries, the app token (``SODA_APP_TOKEN``, sent as ``X-App-Token``), SoQL text and row
-conversion live in :mod:`nyc_cannabis.sources.soda`. Retry sleeps go through ``_sleep`` (tests replace it).
+This module builds the queries and file names and drives the download (protocol choice, pages
+or export). The bookkeeping on disk (page files, ``manifest.json``, resume, assembly) is in
+:mod:`nyc_cannabis.sources.partial`; retries, the app token (``SODA_APP_TOKEN``, sent as
+``X-App-Token``) and SoQL text in :mod:`nyc_cannabis.sources.soda`; row conversion in
+:mod:`nyc_cannabis.sources.soda_rows`. Retry sleeps go through ``_sleep`` (tests replace it).
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
 import logging
 import os
-import shutil
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -41,9 +41,19 @@ import requests
 from tqdm import tqdm
 
 from nyc_cannabis.core.datasets import DATASETS as RECORD_DATASETS
-from nyc_cannabis.sources.soda import (  # noqa: F401 - some names are re-exported for callers
-    GEO_ALIASES,
-    GEO_COLUMN,
+from nyc_cannabis.sources.partial import (
+    PARTIAL_DIRNAME,
+    assemble,
+    atomic_write,
+    completed_pages,
+    csv_writer,
+    page_path,
+    prepare_partial,
+    remove_partial,
+    save_manifest,
+    write_page,
+)
+from nyc_cannabis.sources.soda import (
     PROTOCOLS,
     SODA3,
     SODA21,
@@ -54,7 +64,6 @@ from nyc_cannabis.sources.soda import (  # noqa: F401 - some names are re-export
     Soda3Unavailable,
     expected_count,
     fetch_page,
-    record_to_row,
     soql_string,
     stream_export,
 )
@@ -76,10 +85,6 @@ MARIJUANA_PREFIXES: dict[str, tuple[str, ...]] = {
     "arrests": ("PL 221", "PL 222"),
     "summonses": ("221.", "222."),
 }
-
-PARTIAL_DIRNAME = ".partial"
-MANIFEST_NAME = "manifest.json"
-MANIFEST_VERSION = 1
 
 #: Sleep used between retries; tests replace it so they never wait.
 _sleep: Callable[[float], None] = time.sleep
@@ -164,161 +169,6 @@ def build_query(
     )
 
 
-# --------------------------------------------------------------------------- files
-
-
-def _csv_writer(fh: TextIO) -> Any:
-    return csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _atomic_write(path: Path, write: Callable[[TextIO], Any]) -> Any:
-    """Write ``path`` via a temp file, fsync and rename; if ``write`` raises, nothing changes."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            result = write(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-    return result
-
-
-def _page_path(part_dir: Path, page: int) -> Path:
-    return part_dir / f"page-{page:06d}.csv"
-
-
-def _write_page(part_dir: Path, page: int, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
-    def write(fh: TextIO) -> None:
-        writer = _csv_writer(fh)
-        writer.writerow(columns)
-        writer.writerows(record_to_row(r, columns) for r in rows)
-
-    _atomic_write(_page_path(part_dir, page), write)
-
-
-def _new_manifest(query: Query, expected: int) -> dict[str, Any]:
-    return {
-        "version": MANIFEST_VERSION,
-        "query_hash": query.hash,
-        "query": query.identity(),
-        "protocol": query.protocol,
-        "page_size": query.page_size,
-        "expected_rows": expected,
-        "pages": {},
-        "after": {},  # SODA3: page -> the last :id on it (where the next page starts)
-    }
-
-
-def _load_manifest(part_dir: Path, query: Query) -> dict[str, Any] | None:
-    """The manifest of an earlier run of the same query, or None if absent or unusable."""
-    try:
-        manifest = json.loads((part_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if (
-        not isinstance(manifest, dict)
-        or manifest.get("version") != MANIFEST_VERSION
-        or manifest.get("query_hash") != query.hash
-        or not isinstance(manifest.get("pages"), dict)
-        or not isinstance(manifest.get("after", {}), dict)
-        or not isinstance(manifest.get("expected_rows"), int)
-    ):
-        return None
-    manifest.setdefault("after", {})
-    return manifest
-
-
-def _save_manifest(part_dir: Path, manifest: dict[str, Any]) -> None:
-    _atomic_write(
-        part_dir / MANIFEST_NAME,
-        lambda fh: fh.write(json.dumps(manifest, indent=2, sort_keys=True) + "\n"),
-    )
-
-
-def _completed_pages(part_dir: Path, manifest: dict[str, Any], query: Query) -> dict[int, int]:
-    """Page index -> row count for pages the manifest lists and whose file exists (and, for
-    SODA3 pages, whose last :id is recorded: the next page starts there)."""
-    keyset = query.protocol == SODA3 and not query.export
-    pages: dict[int, int] = {}
-    for key, rows in manifest["pages"].items():
-        if (
-            str(key).isdigit()
-            and isinstance(rows, int)
-            and _page_path(part_dir, int(key)).is_file()
-            and (not keyset or rows == 0 or isinstance(manifest["after"].get(key), str))
-        ):
-            pages[int(key)] = rows
-    return pages
-
-
-def _prepare_partial(part_dir: Path, query: Query, expected: int) -> dict[str, Any]:
-    """Reuse the manifest of an interrupted run of this query, or start a fresh one."""
-    manifest = _load_manifest(part_dir, query)
-    if manifest is not None and manifest["expected_rows"] != expected:
-        log.warning(
-            "%s: server count changed from %d to %d since the interrupted download; "
-            "starting over", query.label, manifest["expected_rows"], expected,
-        )
-        manifest = None
-    if manifest is None:
-        if part_dir.exists():
-            shutil.rmtree(part_dir)
-        part_dir.mkdir(parents=True)
-        manifest = _new_manifest(query, expected)
-        _save_manifest(part_dir, manifest)
-    return manifest
-
-
-def _assemble(part_dir: Path, pages: int, final_path: Path, query: Query, expected: int) -> int:
-    """Concatenate pages ``0..pages-1`` into ``final_path``; return the data row count."""
-
-    def write(fh: TextIO) -> int:
-        writer = _csv_writer(fh)
-        writer.writerow(query.columns)
-        count = 0
-        for page in range(pages):
-            with open(_page_path(part_dir, page), encoding="utf-8", newline="") as part:
-                reader = csv.reader(part)
-                if tuple(next(reader, ())) != query.columns:
-                    raise FetchError(f"{query.label}: page file {page} has an unexpected header")
-                for row in reader:
-                    writer.writerow(row)
-                    count += 1
-        if count != expected:
-            raise FetchError(
-                f"{query.label}: downloaded {count} rows but the server's count was {expected}; "
-                f"the pages are kept in {part_dir}"
-            )
-        return count
-
-    return _atomic_write(final_path, write)
-
-
-def _remove_partial(part_dir: Path) -> None:
-    shutil.rmtree(part_dir, ignore_errors=True)
-    try:
-        part_dir.parent.rmdir()  # only succeeds when no other download is pending
-    except OSError:
-        pass
-
-
 def final_name(dataset: str, source: str, since: date | None, until: date | None,
                all_offenses: bool = False) -> str:
     since, until = _check_date("since", since), _check_date("until", until)
@@ -340,7 +190,7 @@ def _download_pages(
     client: Client, query: Query, part_dir: Path, manifest: dict[str, Any], progress: bool
 ) -> tuple[int, int]:
     """Download missing pages until a short page; return (pages, resumed pages)."""
-    done = _completed_pages(part_dir, manifest, query)
+    done = completed_pages(part_dir, manifest, query)
     cursors: dict[str, str] = manifest["after"]
     expected = manifest["expected_rows"]
     page, resumed, seen, after = 0, 0, 0, None
@@ -351,12 +201,12 @@ def _download_pages(
                 resumed += 1
             else:
                 records = fetch_page(client, query, page, after)
-                _write_page(part_dir, page, records, query.columns)
+                write_page(part_dir, page, records, query.columns)
                 rows = len(records)
                 manifest["pages"][str(page)] = rows
                 if query.protocol == SODA3 and records:
                     cursors[str(page)] = records[-1][":id"]
-                _save_manifest(part_dir, manifest)
+                save_manifest(part_dir, manifest)
                 bar.update(rows)
             after = cursors.get(str(page), after)
             seen += rows
@@ -371,13 +221,13 @@ def _download_export(
     client: Client, query: Query, part_dir: Path, manifest: dict[str, Any], progress: bool
 ) -> tuple[int, int]:
     """Stream SODA3 export.csv into page 0; return (pages, resumed pages)."""
-    if 0 in _completed_pages(part_dir, manifest, query):
+    if 0 in completed_pages(part_dir, manifest, query):
         return 1, 1
     expected = manifest["expected_rows"]
 
     def write(rows: Iterator[list[str]]) -> int:
         def write_file(fh: TextIO) -> int:
-            writer = _csv_writer(fh)
+            writer = csv_writer(fh)
             writer.writerow(query.columns)
             count = 0
             with _bar(query, expected, 0, progress) as bar:
@@ -388,21 +238,21 @@ def _download_export(
                 bar.update(count % 1000)
             return count
 
-        return _atomic_write(_page_path(part_dir, 0), write_file)
+        return atomic_write(page_path(part_dir, 0), write_file)
 
     manifest["pages"]["0"] = stream_export(client, query, expected, write)
-    _save_manifest(part_dir, manifest)
+    save_manifest(part_dir, manifest)
     return 1, 0
 
 
 def _download(client: Client, query: Query, expected: int, out_dir: Path, final_path: Path,
               progress: bool) -> dict[str, Any]:
     part_dir = out_dir / PARTIAL_DIRNAME / f"{query.dataset}-{query.source}-{query.hash}"
-    manifest = _prepare_partial(part_dir, query, expected)
+    manifest = prepare_partial(part_dir, query, expected)
     download = _download_export if query.export else _download_pages
     pages, resumed = download(client, query, part_dir, manifest, progress)
-    rows = _assemble(part_dir, pages, final_path, query, expected)
-    _remove_partial(part_dir)
+    rows = assemble(part_dir, pages, final_path, query, expected)
+    remove_partial(part_dir)
     return {
         "source": query.source,
         "dataset_id": query.dataset_id,

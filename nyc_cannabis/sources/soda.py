@@ -1,4 +1,4 @@
-"""The Socrata side of the downloader (:mod:`nyc_cannabis.sources.socrata`): SoQL, HTTP, rows.
+"""The Socrata side of the downloader (:mod:`nyc_cannabis.sources.socrata`): SoQL and HTTP.
 
 * SODA3 query: ``POST /api/v3/views/<id>/query.json`` with the SoQL text in a JSON body,
   ``{"query": "SELECT ...", "includeSynthetic": false}``; pages by key
@@ -11,8 +11,9 @@ retries on HTTP 429 and 5xx, connection errors, timeouts and bodies that are cut
 unreadable, with exponential backoff or ``Retry-After`` (capped at 60 s). A 401/403 fails at
 once with one line that says how to get an app token and where to put it (``SODA_APP_TOKEN``).
 When a probing SODA3 request answers 404, 405 or 501, :class:`Soda3Unavailable` tells the
-caller to fall back to SODA 2.1. :func:`record_to_row` (JSON records) and
-:func:`export_record` (export CSV rows) give the same CSV text for the same row.
+caller to fall back to SODA 2.1. The records become CSV values in
+:mod:`nyc_cannabis.sources.soda_rows` (:func:`record_to_row` for JSON records,
+:func:`export_record` for export CSV rows: the same CSV text for the same row).
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ import email.utils
 import hashlib
 import json
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
+from typing import Any, Callable, Iterator, Mapping, TypeVar
 
 import requests
 
-from nyc_cannabis.core.datasets import API_GEO_COLUMN
+from nyc_cannabis.sources.soda_rows import export_record, field_name, record_to_row
 
 SODA3 = "soda3"
 SODA21 = "soda2.1"
@@ -40,10 +40,6 @@ TOKEN_ENV = "SODA_APP_TOKEN"
 #: SODA3 answers that mean "this portal has no SODA3 endpoint": fall back to SODA 2.1.
 FALLBACK_STATUSES = frozenset({404, 405, 501})
 RETRY_AFTER_CAP = 60.0
-
-#: The output geo column and the API names it has had (first present wins).
-GEO_COLUMN = API_GEO_COLUMN
-GEO_ALIASES: tuple[str, ...] = ("geocoded_column", "new_georeferenced_column", "lon_lat")
 
 T = TypeVar("T")
 
@@ -380,76 +376,3 @@ def stream_export(client: Client, query: Query, expected: int,
         return write(converted())
 
     return client.export(query.dataset_id, f"{query.label} export.csv", consume)
-
-
-# --------------------------------------------------------------------------- rows
-
-
-def _number_text(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _geo_text(value: Any) -> str:
-    """GeoJSON point (or legacy Socrata location) as WKT ``POINT (lon lat)``."""
-    if isinstance(value, dict):
-        coords = value.get("coordinates")
-        if (
-            str(value.get("type", "")).lower() == "point"
-            and isinstance(coords, list)
-            and len(coords) >= 2
-        ):
-            return f"POINT ({_number_text(coords[0])} {_number_text(coords[1])})"
-        if "longitude" in value and "latitude" in value:
-            return f"POINT ({_number_text(value['longitude'])} {_number_text(value['latitude'])})"
-    return _value_text(value)
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def record_to_row(record: Mapping[str, Any], columns: Iterable[str]) -> list[str]:
-    """One JSON record as CSV values in ``columns`` order (absent keys -> "")."""
-    lowered = {str(k).lower(): v for k, v in record.items()}
-    row: list[str] = []
-    for column in columns:
-        if column == GEO_COLUMN:
-            geo = next((lowered[a] for a in GEO_ALIASES if a in lowered), None)
-            row.append(_geo_text(geo) if geo is not None else "")
-        else:
-            row.append(_value_text(lowered.get(column)))
-    return row
-
-
-_US_DATE = re.compile(r"(\d{2})/(\d{2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2})(?: ?([AP]M))?)?")
-
-
-def _iso_timestamp(value: str) -> str:
-    """``MM/DD/YYYY[ hh:mm:ss AM]`` (export style) as the JSON's ``YYYY-MM-DDThh:mm:ss.000``."""
-    match = _US_DATE.fullmatch(value.strip())
-    if not match:
-        return value
-    month, day, year, hour, minute, second, half = match.groups()
-    h = int(hour or 0)
-    if half:
-        h = h % 12 + (12 if half == "PM" else 0)
-    return f"{year}-{month}-{day}T{h:02d}:{minute or '00'}:{second or '00'}.000"
-
-
-def field_name(header: str) -> str:
-    """An export header (``ARREST_KEY``, ``New Georeferenced Column``) as an API field name."""
-    return re.sub(r"[^a-z0-9@:]+", "_", header.strip().lower()).strip("_")
-
-
-def export_record(header: list[str], values: list[str], date_field: str) -> dict[str, str]:
-    """One export CSV row as a record for :func:`record_to_row` (empty cells are absent)."""
-    record = {name: value for name, value in zip(header, values) if value != ""}
-    if date_field in record:
-        record[date_field] = _iso_timestamp(record[date_field])
-    return record

@@ -14,16 +14,24 @@ import random
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, compile_where  # noqa: E402
+from socrata_server import (  # noqa: E402,F401 - fixtures  # noqa: E402
+    Fault,
+    RawJSON,
+    SocrataServer,
+    SoQLError,
+    compile_where,
+    no_token_in_environment,
+    server,
+    sleeps,
+)
 
-from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
 from nyc_cannabis.sources.socrata import COLUMNS, FetchError, build_query, build_where, fetch, soql_string  # noqa: E402
 
 ARRESTS_HISTORIC = "8h9b-rp9u"
@@ -233,26 +241,6 @@ def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 # --------------------------------------------------------------------------- pytest fixtures
-
-
-@pytest.fixture(autouse=True)
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Replace the retry sleep with a recorder: tests never wait."""
-    recorded: list[float] = []
-    monkeypatch.setattr(fetch_mod, "_sleep", recorded.append)
-    return recorded
-
-
-@pytest.fixture(autouse=True)
-def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """fetch() reads SODA_APP_TOKEN when no token is passed: keep the developer's out."""
-    monkeypatch.delenv("SODA_APP_TOKEN", raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[SocrataServer]:
-    with SocrataServer() as srv:
-        yield srv
 
 
 def run(server: SocrataServer, out_dir: Path, dataset: str = "arrests", **kwargs: Any) -> dict:

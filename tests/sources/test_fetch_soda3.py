@@ -16,14 +16,14 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, parse_soql  # noqa: E402
+from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, no_token_in_environment, parse_soql, server, sleeps  # noqa: E402,F401 - fixtures  # noqa: E402
 from test_fetch import (  # noqa: E402
     ARREST_FIXTURE,
     ARREST_MJ_KEYS,
@@ -41,7 +41,6 @@ from test_fetch import (  # noqa: E402
     read_csv,
 )
 
-from nyc_cannabis.sources import socrata as fetch_mod  # noqa: E402
 from nyc_cannabis.sources.socrata import COLUMNS, FetchError, fetch  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,24 +57,6 @@ TRICKY = [
     {**MJ_POSSESSION, "arrest_key": "185566302", "pd_desc": 'SAID "MARIJUANA", THEN, LEFT'},
     {**CANNABIS_2021, "arrest_key": "185566303"},
 ]
-
-
-@pytest.fixture(autouse=True)
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    recorded: list[float] = []
-    monkeypatch.setattr(fetch_mod, "_sleep", recorded.append)
-    return recorded
-
-
-@pytest.fixture(autouse=True)
-def no_token_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SODA_APP_TOKEN", raising=False)
-
-
-@pytest.fixture
-def server() -> Iterator[SocrataServer]:
-    with SocrataServer() as srv:
-        yield srv
 
 
 def run(server: SocrataServer, out_dir: Path, dataset: str = "arrests", **kwargs: Any) -> dict:
