@@ -14,7 +14,8 @@ from nyc_cannabis.core.resources import resource_path
 @dataclass(frozen=True)
 class PageSpec:
     url_path: str   # the page's URL (/projection) and its id in links
-    name: str       # the page's module in nyc_cannabis/ui/pages/
+    name: str       # the page's script in nyc_cannabis/ui/screens/ (not "pages/": Streamlit would list a pages/
+                    # folder beside the main script as pages of its own before st.navigation runs)
     title: str
     icon: str
     default: bool = False
@@ -22,7 +23,7 @@ class PageSpec:
     @property
     def file(self) -> str:
         """The page's script as an absolute path (the app runs from the repository or an installed package)."""
-        return str(resource_path("ui", "pages", f"{self.name}.py"))
+        return str(resource_path("ui", "screens", f"{self.name}.py"))
 
 
 PAGES: list[PageSpec] = [

@@ -184,7 +184,7 @@ def test_the_dashboard_says_when_the_cells_are_from_an_older_version_and_rebuild
     # the running app holds the file, so the rebuild happens on a copy that is swapped in
     monkeypatch.setenv("ANALYTICS_DB", str(old))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("nyc_cannabis/ui/pages/methods.py").run()
+    at.switch_page("nyc_cannabis/ui/screens/methods.py").run()
     at.button(key="summarize").click().run()
     assert not at.exception, at.exception
     assert any("cannabis records in" in s.value for s in at.success)

@@ -14,7 +14,7 @@ def page(monkeypatch, db, name: str, **params: str) -> AppTest:
     monkeypatch.setenv("ANALYTICS_DB", str(db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    at.switch_page(f"nyc_cannabis/ui/pages/{name}.py")
+    at.switch_page(f"nyc_cannabis/ui/screens/{name}.py")
     at.query_params.update(params)
     return at.run()
 

@@ -29,7 +29,7 @@ if ctx:
         c[2].date_input("To", key="end", min_value=lo, max_value=hi)
         c[3].selectbox("Split", views.DISPARITY["by"].values, key="by", format_func=lambda s: {
             "city": "citywide", "borough": "by borough", "precinct": "by precinct", "period": "by law period"}[s])
-        d = st.columns([1, 1.2, 2.2, 0.8, 0.8])
+        d = st.columns([1, 1.2, 2.1, 1, 1])
         d[0].selectbox("Reference group", tuple(population.GROUP_VARIABLES), key="reference")
         d[1].selectbox("Offences", ("all", "low-level"), key="scope",
                        format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])

@@ -19,14 +19,15 @@ if ctx:
     params = state.view_params(views.TREND, lo, hi)
     state.bind("trends", params)
     with st.container(border=True):
-        c = st.columns([1, 1, 1, 1.2, 1.2, 0.8])
+        c = st.columns(3)  # three to a row: the date inputs stay readable on a laptop
         c[0].selectbox("Dataset", views.DATASET.values, key="dataset")
         c[1].date_input("From", key="start", min_value=lo, max_value=hi)
         c[2].date_input("To", key="end", min_value=lo, max_value=hi)
-        c[3].selectbox("Offences", views.SCOPE.values, key="scope",
+        d = st.columns(3)
+        d[0].selectbox("Offences", views.SCOPE.values, key="scope",
                        format_func=lambda s: {"all": "all cannabis", "low-level": "possession / public use"}[s])
-        c[4].selectbox("Reference group (ratio models)", views.TREND["reference"].values, key="reference")
-        c[5].toggle("Seasonality", key="seasonal", help=views.TREND["seasonal"].help)
+        d[1].selectbox("Reference group (ratio models)", views.TREND["reference"].values, key="reference")
+        d[2].toggle("Seasonality", key="seasonal", help=views.TREND["seasonal"].help)
     v = state.current(params)
     if v["start"] > v["end"]:
         v["start"], v["end"] = v["end"], v["start"]
