@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from nyc_cannabis.core.resources import resource
 from nyc_cannabis.law import crosswalk, regimes
 from nyc_cannabis.projection.explain import _outcome, _rule
 
@@ -164,6 +165,11 @@ def what_if(label: str, day: dt.date, age_band: str, target_ids: tuple[str, ...]
     result["assumptions"] = assume.describe()
     return result
 
+
+
+def data_terms() -> str:
+    """The data terms and attribution (``present/DATA-TERMS.md``): the methods page, the reporter pack, README."""
+    return resource("present", "DATA-TERMS.md").read_text(encoding="utf-8")
 
 
 def changes_text() -> str:

@@ -21,7 +21,7 @@ import streamlit as st
 
 from nyc_cannabis import __version__
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
-from nyc_cannabis.present import charts, glossary
+from nyc_cannabis.present import charts, glossary, lawbook
 
 PROJECT = "NY marijuana enforcement: charges and disparities under three laws"
 
@@ -109,6 +109,7 @@ def reporter_pack(view: View, info: dict[str, Any], images: bool = True) -> byte
                 notes.append(f"{chart.name}: PNG/SVG need Chromium, not installed on this server; HTML included")
         z.writestr("METHODS.md", methods_note(info))
         z.writestr("CITATION.txt", citation(view, info) + "\n")
+        z.writestr("DATA-TERMS.md", lawbook.data_terms())
         if view.law:
             z.writestr("LAW.md", "# The law this view rests on\n\n" + "\n".join(f"- {line}" for line in view.law) + "\n")
         z.writestr("view.json", json.dumps({"page": view.page, "title": view.title, "permalink": view.permalink,

@@ -235,7 +235,9 @@ def test_reporter_pack_and_citation(demo_db):
                         ["f"], [chart], {"groups": pd.DataFrame(charts.projection_table(result))})
     z = zipfile.ZipFile(io.BytesIO(exports.reporter_pack(view, info(demo_db), images=False)))
     names = set(z.namelist())
-    assert {"tables/groups.csv", "charts/p.html", "METHODS.md", "CITATION.txt", "view.json"} <= names
+    assert {"tables/groups.csv", "charts/p.html", "METHODS.md", "CITATION.txt", "DATA-TERMS.md", "view.json"} <= names
+    terms = z.read("DATA-TERMS.md").decode()  # the NYC Open Data terms, Census public domain, attribution
+    assert "NYC Open Data Terms of Use" in terms and "public domain" in terms and "8h9b-rp9u" in terms
     cite = z.read("CITATION.txt").decode()
     assert "http://x/projection?regime=mrta-2021" in cite and "SYNTHETIC" in cite
     frame = pd.read_csv(io.BytesIO(z.read("tables/groups.csv")))

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
+from nyc_cannabis.present import lawbook
 from nyc_cannabis.ui import common, data, exports, state
 
 ctx = common.start("Data & methods")
@@ -63,6 +64,8 @@ if ctx:
                 "mapped to seven groups; `BLACK` and `WHITE` are read as non-Hispanic.")
     st.markdown("**Known limits.** Only what NYPD published: no weights, no disposition, no prior record; "
                 "summonses are criminal-court summonses only; the Year-to-Date exports are revised later.")
+    st.subheader("Data terms and attribution")
+    st.markdown(lawbook.data_terms().split("\n", 2)[2])
     st.subheader("How to cite")
     view = exports.View("methods", "Data & methods", state.permalink("methods", {}), {}, tables=tables)
     st.code(exports.citation(view, info), language=None, wrap_lines=True)
