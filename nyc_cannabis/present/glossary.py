@@ -12,7 +12,7 @@ _BOUNDS = {"low": "least serious outcome the record's code allows", "central": "
 
 COLUMNS: dict[str, tuple[str, str]] = {
     # projection
-    "regime": ("Law", "The law the records are re-applied to (reform-2019: the 2019 law; mrta-2021: the MRTA)."),
+    "regime": ("Law", "The law the records are re-applied to."),
     "records": ("Records", "Cannabis records (arrests or summonses) in the period; in a table by area, all "
                             "groups' records in the area."),
     "unmatched": ("Not re-applied", "Records whose code the law of their own date did not have: left out of "

@@ -97,7 +97,7 @@ def comparison_section(ctx: Context) -> Section | None:
     ctx.results.update({f"comparison:{r}": v for r, v in results.items()})
     fig = charts.comparison_figure(results, source=f"Source: {_data_version(ctx.info)[:120]}")
     alt = charts.comparison_alt(results)
-    frame = pd.DataFrame([{"regime": r, "group": g["group"], "records": g["records"],
+    frame = pd.DataFrame([{"regime": regimes.short_name(r), "group": g["group"], "records": g["records"],
                            "criminal as charged": g["criminal_as_charged"], "criminal low": g["criminal_low"],
                            "criminal central": g["criminal_central"], "criminal high": g["criminal_high"]}
                           for r, res in results.items() for g in res["groups"]])

@@ -251,6 +251,39 @@ def date_span(db: Db) -> tuple[dt.date, dt.date]:
     return lo, hi
 
 
+#: a year is complete when its records cover at least this share of its days (as the rates' coverage warning)
+COMPLETE_SHARE = 0.9
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+@_reads
+def complete_year(path: str, mtime: float, dataset: str) -> tuple[dt.date, dt.date] | None:
+    """The most recent calendar year whose records cover nearly every day (else the best-covered year; None
+    when the dataset is empty): the default period of the rate pages, so they open on a period whose rates
+    are not understated instead of on an "incomplete period" warning."""
+    cols = COLUMNS[dataset]
+    rows = store.fetch_dicts(cursor(Db(path, mtime)), "dashboard/year_coverage", table=cols["table"],
+                             date=cols["date"])
+    if not rows:
+        return None
+
+    def share(r: dict) -> float:
+        year = r["year"]
+        return r["days"] / ((dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1)
+    complete = [r for r in rows if share(r) >= COMPLETE_SHARE]
+    best = complete[-1] if complete else max(rows, key=share)
+    return dt.date(best["year"], 1, 1), dt.date(best["year"], 12, 31)
+
+
+def default_period(db: Db, dataset: str) -> tuple[dt.date, dt.date]:
+    """:func:`complete_year` within the database's span (the whole span when there is none)."""
+    lo, hi = date_span(db)
+    year = complete_year(db.path, db.mtime, dataset)
+    if year is None:
+        return lo, hi
+    return max(year[0], lo), min(year[1], hi)
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 @_reads
 def choices(path: str, mtime: float, dataset: str) -> dict[str, list[str]]:

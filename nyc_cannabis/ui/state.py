@@ -90,13 +90,15 @@ def publish(page: str, params: Sequence[Param]) -> dict[str, str]:
     return out
 
 
-def view_params(view: View, lo: dt.date, hi: dt.date, **overrides: dict[str, Any]) -> list[Param]:
-    """A view's parameters for a page: its dates default to the database's range ``lo``–``hi``; ``overrides``
-    change a parameter's fields (a page-specific default, say)."""
+def view_params(view: View, lo: dt.date, hi: dt.date, period: tuple[dt.date, dt.date] | None = None,
+                **overrides: dict[str, Any]) -> list[Param]:
+    """A view's parameters for a page: its dates range over the database's ``lo``–``hi`` and default to
+    ``period`` (the whole range when None); ``overrides`` change a parameter's fields."""
+    start, end = period or (lo, hi)
     out = []
     for p in view.params:
         if p.kind == "date":
-            p = p.replace(default=lo if p.key == "start" else hi, choices=(lo, hi))
+            p = p.replace(default=start if p.key == "start" else end, choices=(lo, hi))
         elif p.kind == "choice" and callable(p.choices):
             p = p.replace(choices=p.values)
         out.append(p.replace(**overrides.get(p.key, {})))

@@ -85,6 +85,7 @@ def test_overview_findings_match_sql(monkeypatch, demo_db):
     # laws are named as a reader knows them, not by their file ids
     assert "Under the 2019 law" in body and "the MRTA (2021)" in body
     assert not any(f"under {rid}" in body.lower() for rid in ("reform-2019", "mrta-2021", "old-1977"))
+    assert set(at.dataframe[0].value["regime"]) == {"2019 law", "MRTA (2021)"}  # the table names laws too
     links = [p for p in at.get("page_link")]
     assert len(links) >= 4
     assert any("regime=reform-2019" in str(p.proto) and "start=2018-01-01" in str(p.proto) for p in links)

@@ -3,10 +3,12 @@ the Census figures typed in; URL parameters drive the view; bad parameters fall 
 
 from __future__ import annotations
 
-from conftest import ROOT, query
+import datetime as dt
+
+from conftest import ARREST_HEADER, ROOT, arrest, cli_json, query, write_csv
 from streamlit.testing.v1 import AppTest
 
-#: Census 2020 P2, New York City (ny-marijuana-law.md §5.1), typed in independently of the shipped CSV
+#: Census 2020 P2, New York City (docs/sources.md), typed in independently of the shipped CSV
 NYC = {"Black": 1_776_891, "Hispanic": 2_490_350, "White": 2_719_856}
 
 
@@ -19,12 +21,19 @@ def page(monkeypatch, db, name: str, **params: str) -> AppTest:
     return at.run()
 
 
+def whole_span(db) -> dict[str, str]:
+    """URL dates for every cannabis record of the database (the rate pages open on a complete year)."""
+    lo, hi = query(db, """SELECT min(d), max(d) FROM (SELECT arrest_date AS d FROM arrests WHERE is_cannabis
+                          UNION ALL SELECT summons_date FROM summonses WHERE is_cannabis)""")[0]
+    return {"start": lo.isoformat(), "end": hi.isoformat()}
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
 def test_disparities_headline_ratio_matches_a_hand_query(monkeypatch, demo_db):
-    at = page(monkeypatch, demo_db, "disparities", dataset="summonses")
+    at = page(monkeypatch, demo_db, "disparities", dataset="summonses", **whole_span(demo_db))
     assert not at.exception
     counts = dict(query(demo_db, """SELECT race, count(*) FROM summonses WHERE law_section LIKE '221%'
                                      OR law_section LIKE '222%' GROUP BY race"""))
@@ -79,7 +88,7 @@ def test_trends_page_models_and_tables(monkeypatch, demo_db):
 
 
 def test_geography_precinct_peer_table_matches_a_hand_query(monkeypatch, demo_db):
-    at = page(monkeypatch, demo_db, "geography", dataset="arrests", precinct="75")
+    at = page(monkeypatch, demo_db, "geography", dataset="arrests", precinct="75", **whole_span(demo_db))
     assert not at.exception
     hand = dict(query(demo_db, """SELECT race_group, count(*) FROM arrests WHERE is_cannabis
                                    AND arrest_precinct = 75 GROUP BY ALL"""))
@@ -95,3 +104,21 @@ def test_geography_borough_level_and_a_bad_precinct(monkeypatch, demo_db):
     assert any("`precinct=999` is not valid" in w.value for w in at.warning)
     assert "By borough" in [h.value for h in at.subheader]
     assert any("Map of the five boroughs" in c.value for c in at.caption)
+
+
+def test_rate_pages_open_on_a_complete_year(monkeypatch, tmp_path):
+    """Records on every day of 2018 and a few in 2017 and 2019: the Disparities and Geography pages open on 2018
+    (no "incomplete period" warning); the whole span would be mostly uncovered days."""
+    day = dt.date(2018, 1, 1)
+    rows = [arrest(str(100000000 + i), ARREST_DATE=(day + dt.timedelta(days=i)).strftime("%m/%d/%Y"))
+            for i in range(365)]
+    rows += [arrest("200000001", ARREST_DATE="03/01/2017"), arrest("200000002", ARREST_DATE="06/01/2019")]
+    db = tmp_path / "year.duckdb"
+    cli_json("ingest", write_csv(tmp_path / "a.csv", ARREST_HEADER, rows), "--db", db)
+    for name in ("disparities", "geography"):
+        at = page(monkeypatch, db, name)
+        assert not at.exception, at.exception
+        assert (at.session_state["start"], at.session_state["end"]) == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
+        assert not [w for w in at.warning if "Incomplete period" in w.value], name
+    at = page(monkeypatch, db, "disparities", start="2017-03-01", end="2019-06-01")  # the whole span says so
+    assert any("Incomplete period" in w.value for w in at.warning)

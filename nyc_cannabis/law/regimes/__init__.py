@@ -262,6 +262,14 @@ def label(regime_id: str) -> str:
     return LABELS.get(regime_id, f"reform {regime_id}")
 
 
+def short_name(regime_id: str) -> str:
+    """A law as a table cell names it: "2019 law", "MRTA (2021)"; a reform by its name."""
+    if regime_id in LABELS:
+        text = LABELS[regime_id].removeprefix("the ")
+        return text[0].upper() + text[1:]
+    return load(regime_id).name
+
+
 def load_all() -> dict[str, Regime]:
     return {rid: load(rid) for rid in REGIME_IDS}
 

@@ -20,7 +20,9 @@ if ctx:
     db, info = ctx
     lo, hi = data.date_span(db)
     targets = views.DISPARITY["regime"].values
-    params = state.view_params(views.DISPARITY, lo, hi)
+    # opens on a complete year of the dataset shown (rates over days the data do not cover are understated)
+    period = data.default_period(db, state.peek("disparities", views.DATASET))
+    params = state.view_params(views.DISPARITY, lo, hi, period)
     state.bind("disparities", params)
     with st.container(border=True):
         c = st.columns(4)  # four to a row: the date inputs stay readable on a laptop

@@ -8,6 +8,7 @@ import streamlit as st
 
 from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.present import disparity_charts as dc
+from nyc_cannabis.present import views
 from nyc_cannabis.stats import population
 from nyc_cannabis.ui import common, data, exports, state
 
@@ -20,11 +21,12 @@ if ctx:
     lo, hi = data.date_span(db)
     groups = tuple(population.GROUP_VARIABLES)
     precincts = tuple(sorted(int(p) for p in population.precincts()))
+    start, end = data.default_period(db, state.peek("geography", views.DATASET))  # a complete year
     params = [
-        state.Param("dataset", "arrests", choices=("arrests", "summonses")),
+        views.DATASET,
         state.Param("level", "precinct", choices=("precinct", "borough")),
-        state.Param("start", lo, "date", (lo, hi)),
-        state.Param("end", hi, "date", (lo, hi)),
+        state.Param("start", start, "date", (lo, hi)),
+        state.Param("end", end, "date", (lo, hi)),
         state.Param("group", "Black", choices=groups),
         state.Param("measure", "rate_per_100k", choices=("rate_per_100k", "rate_ratio")),
         state.Param("reference", "White", choices=groups),

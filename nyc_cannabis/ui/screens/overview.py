@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from nyc_cannabis.law import regimes
 from nyc_cannabis.present import charts
 from nyc_cannabis.present.findings import key_findings
 from nyc_cannabis.ui import common, data, exports, state
@@ -37,7 +38,7 @@ if ctx:
         chart = exports.Chart(f"overview-{period.dataset}-{period.label.replace(' ', '-')}", fig,
                               charts.comparison_alt(results))
         exports.chart(chart, "overview")
-        rows = [{"regime": r, "group": g["group"], "records": g["records"],
+        rows = [{"regime": regimes.short_name(r), "group": g["group"], "records": g["records"],
                  "criminal_as_charged": g["criminal_as_charged"], "criminal_low": g["criminal_low"],
                  "criminal_central": g["criminal_central"], "criminal_high": g["criminal_high"]}
                 for r, res in results.items() for g in res["groups"]]
