@@ -204,20 +204,20 @@ def test_law_page_tables_from_yaml(monkeypatch, demo_db):
 
 
 def test_methods_upload_ingests_into_copy_and_refuses_bad_files(monkeypatch, tmp_path, db):
-    from nyc_cannabis.ui import data
+    from nyc_cannabis.ui import data, writes
 
     cli_json("ingest", write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("1")]), "--db", db)
     before = snapshot(db)
-    bad = data.ingest_upload(data.Db(str(db), 1.0), "broken.csv", b"\x00\x01 not a csv")
+    bad = writes.ingest_upload(data.Db(str(db), 1.0), "broken.csv", b"\x00\x01 not a csv")
     assert bad["errors"] and not bad["replaced"] and snapshot(db) == before
     assert not list(tmp_path.glob(".test.duckdb.ingest-*"))
-    good = data.ingest_upload(data.Db(str(db), 1.0), "b.csv",
+    good = writes.ingest_upload(data.Db(str(db), 1.0), "b.csv",
                               write_csv(tmp_path / "b.csv", ARREST_HEADER, [arrest("2"), arrest("3")]).read_bytes())
     assert good["replaced"] and good["files"][0]["rows_loaded"] == 2
     assert query(db, "SELECT count(*) FROM arrests") == [(3,)]
-    monkeypatch.setattr(data, "UPLOAD_LIMIT_MB", 0)
-    with pytest.raises(data.UploadRefused, match="limit"):
-        data.ingest_upload(data.Db(str(db), 1.0), "c.csv", b"x")
+    monkeypatch.setattr(writes, "UPLOAD_LIMIT_MB", 0)
+    with pytest.raises(writes.UploadRefused, match="limit"):
+        writes.ingest_upload(data.Db(str(db), 1.0), "c.csv", b"x")
 
 
 # ------------------------------------------------------------------------------------------------ exports, report

@@ -7,7 +7,7 @@ import streamlit as st
 
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
 from nyc_cannabis.present import lawbook
-from nyc_cannabis.ui import common, data, exports, state
+from nyc_cannabis.ui import common, exports, state, writes
 
 ctx = common.start("Data & methods")
 if ctx:
@@ -80,8 +80,8 @@ if ctx:
         if st.button("Rebuild the summary", key="summarize", type="primary"):
             try:
                 with st.spinner("Counting the records into cells…"):
-                    out = data.summarize_copy(db)
-            except data.UploadRefused as exc:
+                    out = writes.summarize_copy(db)
+            except writes.UploadRefused as exc:
                 st.error(f"Not rebuilt: {exc}. The database is unchanged.")
             else:
                 st.success("Rebuilt: " + "; ".join(f"{d}: {common.fmt(c['records'])} cannabis records in "
@@ -91,16 +91,16 @@ if ctx:
     st.subheader("Add NYC Open Data exports")
     st.markdown(
         f"Upload a CSV export of *NYPD Arrests Data* (Historic or Year-to-Date) or *NYPD Criminal Court Summons* "
-        f"(at most {data.UPLOAD_LIMIT_MB} MB; bigger files: `python -m nyc_cannabis ingest`). The dashboard reads "
+        f"(at most {writes.UPLOAD_LIMIT_MB} MB; bigger files: `python -m nyc_cannabis ingest`). The dashboard reads "
         "the database read-only: the file is ingested into a **copy**, and the copy replaces the database "
         "in one atomic step only if the ingest succeeded — a refused file leaves the database exactly as it was. "
         "Real and synthetic records never share a database.")
-    upload = st.file_uploader("CSV export", type=["csv"], key="upload", max_upload_size=data.UPLOAD_LIMIT_MB)
+    upload = st.file_uploader("CSV export", type=["csv"], key="upload", max_upload_size=writes.UPLOAD_LIMIT_MB)
     if upload is not None and st.button("Ingest this file", key="ingest", type="primary"):
         try:
             with st.spinner(f"Ingesting {upload.name}…"):
-                result = data.ingest_upload(db, upload.name, upload.getvalue())
-        except data.UploadRefused as exc:
+                result = writes.ingest_upload(db, upload.name, upload.getvalue())
+        except writes.UploadRefused as exc:
             st.error(f"Not ingested: {exc}. The database is unchanged.")
         else:
             for err in result["errors"]:
