@@ -20,7 +20,9 @@ The loader's SQL uses these tables (loaded into the database as ``ref_race_label
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 #: The seven race/ethnicity groups, in display order.
@@ -211,6 +213,14 @@ class UnrecognisedHeader(ValueError):
     """The header row is not one of the NYPD arrest or summons export editions."""
 
 
+#: Appended to the edition of a file whose columns differ harmlessly from the known edition it is closest
+#: to (a new column, or an optional column gone): ``export-18+drift`` (docs/data-model.md "Schema drift").
+DRIFT_SUFFIX = "+drift"
+#: how alike (difflib ratio, 0–1) a header cell must be to a missing required column to be named as its
+#: likely new name in the refusal (``PERP_RACE_DESC`` for ``PERP_RACE`` scores 0.78)
+RENAME_CUTOFF = 0.6
+
+
 @dataclass(frozen=True)
 class Recognised:
     """What :func:`recognise` learned from a header row."""
@@ -221,6 +231,39 @@ class Recognised:
     mapping: tuple[str | None, ...]
     ignored: tuple[str, ...]
     missing: tuple[str, ...]
+    #: header cells in no known edition (read as text, not stored): harmless drift
+    new_columns: tuple[str, ...] = ()
+    #: optional columns every known edition has and this file lacks (stored as NULL), upper case: drift
+    missing_optional: tuple[str, ...] = ()
+
+    @property
+    def drift(self) -> bool:
+        """True when the columns differ from the known edition (the edition ends in :data:`DRIFT_SUFFIX`)."""
+        return bool(self.new_columns or self.missing_optional)
+
+
+def schema_drift(ignored: Iterable[str], missing: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """How a file's columns differ from its known edition: ``(new columns, missing optional columns)``.
+
+    ``ignored`` are the header cells no dataset column matches, ``missing`` the dataset columns the header
+    lacks (as ``sources.ignored_columns`` and ``sources.missing_columns`` store them, so ``info`` reads the
+    drift of any stored file with the same rule). Not drift: Socrata's system fields (``:@computed_region_*``,
+    ``:id``: the API form has them) and the point column, which is what tells the editions apart.
+    """
+    new = tuple(c for c in ignored if not c.strip().startswith(":"))
+    gone = tuple(c.upper() for c in missing if normalise_header(c) != "geo_point")
+    return new, gone
+
+
+def _renames(wanted: list[str], candidates: list[str]) -> tuple[list[str], list[str]]:
+    """Each wanted column (canonical), upper case, with the header cell most like it when one looks like
+    its new name (``PERP_RACE (renamed to PERP_RACE_DESC?)``); and the candidates no wanted column took."""
+    left = {normalise_header(c): c for c in candidates}
+    named = []
+    for column in wanted:
+        close = difflib.get_close_matches(column, list(left), n=1, cutoff=RENAME_CUTOFF)
+        named.append(f"{column.upper()} (renamed to {left.pop(close[0])}?)" if close else column.upper())
+    return named, list(left.values())
 
 
 def recognise(header: list[str]) -> Recognised:
@@ -228,7 +271,12 @@ def recognise(header: list[str]) -> Recognised:
 
     Editions (nyc-open-data.md §2): ``export-18`` (2019-era CSV export, no geo column),
     ``export-ytd-2021`` (19 columns ending in ``New Georeferenced Column``), ``export-historic-2024``
-    (``Lon_Lat``), ``api`` (lower-case Socrata field names, as our downloader writes them).
+    (``Lon_Lat``), ``api`` (lower-case Socrata field names, as our downloader writes them); summonses
+    ``export-16``. A known edition has every column of the dataset, the point column being the one that
+    varies. A header with a column no edition has, or without an optional column, is *drift*: it loads,
+    and its edition is the closest known one plus :data:`DRIFT_SUFFIX` (:func:`schema_drift` says what
+    changed; ``info`` lists it). A header without a required column is refused, naming the column and the
+    header cell that looks like its new name.
     """
     if not header or all(not h.strip() for h in header):
         raise UnrecognisedHeader("the first line is empty, not a CSV header")
@@ -236,9 +284,12 @@ def recognise(header: list[str]) -> Recognised:
     dataset = next((d for d in DATASETS.values() if d.key in norms), None)
     if dataset is None:
         shown = ",".join(header[:6])[:120]
+        unknown = [h for h in header if all(d.canonical(h) is None for d in DATASETS.values())]
+        keys, _ = _renames([d.key for d in DATASETS.values()], unknown)
+        renamed = [k for k in keys if "(renamed" in k]
         raise UnrecognisedHeader(
             f"not an NYPD arrests or summons export: the header has neither ARREST_KEY nor SUMMONS_KEY "
-            f"(it starts {shown!r})")
+            f"(it starts {shown!r})" + (f"; key column {renamed[0]}" if renamed else ""))
     mapping = tuple(dataset.canonical(h) for h in header)
     seen: set[str] = set()
     for name in mapping:
@@ -246,13 +297,16 @@ def recognise(header: list[str]) -> Recognised:
             raise UnrecognisedHeader(f"the header names column {name.upper()} twice")
         if name is not None:
             seen.add(name)
+    ignored = tuple(h for h, m in zip(header, mapping) if m is None)
+    new_columns, _ = schema_drift(ignored, ())
     missing_required = sorted(dataset.required - seen)
     if missing_required:
+        named, others = _renames(missing_required, list(new_columns))
+        more = f"; new column(s) {', '.join(others[:5])}{' …' if len(others) > 5 else ''}" if others else ""
         raise UnrecognisedHeader(
-            f"looks like {dataset.name} but lacks required column(s) "
-            f"{', '.join(c.upper() for c in missing_required)}")
-    ignored = tuple(h for h, m in zip(header, mapping) if m is None)
+            f"looks like {dataset.name} but lacks required column(s) {', '.join(named)}{more}")
     missing = tuple(c for c in dataset.columns if c not in seen)
+    new_columns, missing_optional = schema_drift(ignored, missing)
     key_cell = header[norms.index(dataset.key)].strip().lstrip("\ufeff")
     if key_cell.islower():
         edition = "api"
@@ -262,6 +316,8 @@ def recognise(header: list[str]) -> Recognised:
         edition = "export-historic-2024"
     elif "geocoded_column" in norms:
         edition = "export-geocoded"
-    else:
-        edition = f"export-{len(header)}"
-    return Recognised(dataset, edition, mapping, ignored, missing)
+    else:  # the export without a point column: every other column (export-18, summonses export-16)
+        edition = f"export-{len(dataset.columns) - 1}"
+    if new_columns or missing_optional:
+        edition += DRIFT_SUFFIX
+    return Recognised(dataset, edition, mapping, ignored, missing, new_columns, missing_optional)

@@ -48,7 +48,7 @@ import duckdb
 
 from nyc_cannabis import __version__
 from nyc_cannabis.core import store
-from nyc_cannabis.core.datasets import AGE_BANDS, BOROUGHS, RACE_LABELS, Dataset
+from nyc_cannabis.core.datasets import AGE_BANDS, BOROUGHS, RACE_LABELS, Dataset, schema_drift
 from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.core.files import sha256_file
 from nyc_cannabis.ingest import cells
@@ -360,7 +360,8 @@ def summarize(db_path: Database | str | Path) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------- info
 
 def info(db_path: Database | str | Path) -> dict[str, Any]:
-    """What the database holds: unique records, quarantined rows, date range, loaded files, conflicts."""
+    """What the database holds: unique records, quarantined rows, date range, loaded files, conflicts, and
+    ``schema_drift``: the loaded files whose columns differ from their known edition."""
     if not isinstance(db_path, Database) and not Path(db_path).exists():
         raise IngestError(f"{db_path}: no such database (run `python -m nyc_cannabis ingest` or `demo` first)")
     with reading(db_path) as con:
@@ -377,8 +378,20 @@ def info(db_path: Database | str | Path) -> dict[str, Any]:
         "synthetic": bool(summary["synthetic"]),
         "sources": [{k: _iso(v) for k, v in s.items()} for s in sources],
         "conflicts": conflicts, "quarantine_reasons": reasons, "unmapped_labels": unmapped,
-        "cells_current": cells_current,
+        "cells_current": cells_current, "schema_drift": _drift(sources),
     }
+
+
+def _drift(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each loaded file whose columns differ harmlessly from its known edition (the edition says
+    ``+drift``), with what changed: read from the columns ``sources`` records (``datasets.schema_drift``)."""
+    drift = []
+    for s in sources:
+        new, gone = schema_drift(s["ignored_columns"] or [], s["missing_columns"] or [])
+        if new or gone:
+            drift.append({"source_id": s["source_id"], "file": s["file_name"], "dataset": s["dataset"],
+                          "edition": s["edition"], "new_columns": list(new), "missing_optional_columns": list(gone)})
+    return drift
 
 
 def _iso(value: Any) -> Any:
