@@ -8,7 +8,7 @@ input or failed operation, 2 for bad usage). The options of ``project``, ``dispa
 
 from __future__ import annotations
 
-from nyc_cannabis.cli import data, law, stats  # noqa: F401 - registers the commands
+from nyc_cannabis.cli import data, export, law, stats  # noqa: F401 - registers the commands
 from nyc_cannabis.cli.base import Failure, cli
 
 __all__ = ["Failure", "cli", "main"]

@@ -2,7 +2,9 @@
 
 The figure building and the image rendering are in :mod:`nyc_cannabis.present.charts` (no Streamlit there); this module
 only puts them behind download buttons. PNG / SVG / ZIP bytes are built when the button is clicked (Streamlit's
-deferred ``data=callable``), so an ordinary page run never starts a browser.
+deferred ``data=callable``), so an ordinary page run never starts a browser. Every table's CSV carries its data
+dictionary (``<name>.dictionary.csv``: column, label, meaning, unit) and, for an estimate with a 95% interval,
+``<estimate>_estimate / _lower / _upper`` columns (:mod:`nyc_cannabis.present.handoff`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import streamlit as st
 
 from nyc_cannabis import __version__
 from nyc_cannabis.law.crosswalk import ASSUMPTIONS
-from nyc_cannabis.present import charts, glossary, lawbook
+from nyc_cannabis.present import charts, glossary, handoff, lawbook
 
 PROJECT = "NY marijuana enforcement: charges and disparities under three laws"
 
@@ -85,16 +87,24 @@ def methods_note(info: dict[str, Any]) -> str:
 
 
 def table_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    """A table's CSV download: machine names, empty cells for missing values, and each estimate's interval
+    also as ``<estimate>_estimate, _lower, _upper`` (for Datawrapper and the like)."""
+    return handoff.with_intervals(frame).to_csv(index=False).encode("utf-8")
+
+
+def dictionary_csv(frame: pd.DataFrame) -> bytes:
+    """The data dictionary of :func:`table_csv`'s columns: column, label, meaning, unit."""
+    return handoff.dictionary_csv(handoff.with_intervals(frame).columns)
 
 
 def reporter_pack(view: View, info: dict[str, Any], images: bool = True) -> bytes:
-    """ZIP: every table as CSV, every chart as HTML (and PNG + SVG when Chromium is there), the methods note,
-    and CITATION.txt with the data version and the permalink."""
+    """ZIP: every table as CSV with its data dictionary beside it, every chart as HTML (and PNG + SVG when
+    Chromium is there), the methods note, and CITATION.txt with the data version and the permalink."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, frame in view.tables.items():
             z.writestr(f"tables/{slug(name)}.csv", table_csv(frame))
+            z.writestr(f"tables/{slug(name)}.dictionary.csv", dictionary_csv(frame))
         notes = []
         for chart in view.charts:
             z.writestr(f"charts/{chart.name}.html", charts.figure_html(chart.figure, chart.alt))
@@ -139,7 +149,8 @@ def chart(c: Chart, key: str) -> None:
 
 def table(frame: pd.DataFrame, name: str, key: str, **kwargs: Any) -> None:
     """A table with readable headers (:mod:`nyc_cannabis.present.glossary`), thousands separators and a dash for a
-    missing value, and its CSV download (machine names, empty cells)."""
+    missing value, its CSV download (machine names, empty cells, interval columns) and beside it the CSV's data
+    dictionary."""
     config = {c: st.column_config.NumberColumn(format="localized") for c in frame.columns
               if pd.api.types.is_integer_dtype(frame[c]) and not c.endswith(("precinct", "_key"))}
     # p- and q-values in two significant digits (3.1e-12, 0.047), never a flat "0.000"
@@ -149,8 +160,12 @@ def table(frame: pd.DataFrame, name: str, key: str, **kwargs: Any) -> None:
     config = {c: _labelled(c, config.get(c)) for c in frame.columns}
     # a missing value (suppressed, not estimable, no population) reads as a dash, not as the word "None"
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config, placeholder="–", **kwargs)
-    st.download_button("CSV", data=table_csv(frame), file_name=f"{slug(name)}.csv", mime="text/csv",
-                       key=f"csv-{key}", on_click="ignore", icon=":material/table:")
+    with st.container(horizontal=True, gap="small"):
+        st.download_button("CSV", data=table_csv(frame), file_name=f"{slug(name)}.csv", mime="text/csv",
+                           key=f"csv-{key}", on_click="ignore", icon=":material/table:")
+        st.download_button("Dictionary", data=dictionary_csv(frame), file_name=f"{slug(name)}.dictionary.csv",
+                           mime="text/csv", key=f"dictionary-{key}", on_click="ignore", type="tertiary",
+                           icon=":material/menu_book:", help="What each column of the CSV means, with its unit")
 
 
 def _labelled(column: str, config: dict[str, Any] | None) -> dict[str, Any]:
