@@ -30,6 +30,7 @@ PAGES: list[PageSpec] = [
     PageSpec("overview", "overview", "Overview", ":material/summarize:", default=True),
     PageSpec("law", "law", "Law & regimes", ":material/gavel:"),
     PageSpec("projection", "projection", "Projection", ":material/bar_chart:"),
+    PageSpec("reform", "reform", "Reform builder", ":material/edit_document:"),
     PageSpec("disparities", "disparities", "Disparities", ":material/balance:"),
     PageSpec("trends", "trends", "Trends", ":material/timeline:"),
     PageSpec("geography", "geography", "Geography", ":material/map:"),
