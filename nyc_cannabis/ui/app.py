@@ -16,6 +16,11 @@ from nyc_cannabis.ui.nav import PAGES
 def main() -> None:
     process.settle()  # once per server process (see process.py)
     st.set_page_config(page_title="NY marijuana enforcement", page_icon=":material/balance:", layout="wide")
+    if st.query_params.get("chart"):  # an embedded chart (embed.py): that chart alone, no navigation
+        from nyc_cannabis.ui import embed
+
+        embed.render()
+        return
     page = st.navigation([st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path, default=p.default)
                           for p in PAGES])
     page.run()

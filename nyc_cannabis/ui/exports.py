@@ -120,6 +120,13 @@ def reporter_pack(view: View, info: dict[str, Any], images: bool = True) -> byte
         z.writestr("METHODS.md", methods_note(info))
         z.writestr("CITATION.txt", citation(view, info) + "\n")
         z.writestr("DATA-TERMS.md", lawbook.data_terms())
+        snippets = [(c, code) for c in view.charts if (code := _embed_snippet(c, view.permalink))]
+        if snippets:
+            st.markdown("**Embed** (paste into an article: the chart of this exact view, full width, with its "
+                        "source line and a link back):")
+            for c, code in snippets:
+                st.caption(c.alt.split(":")[0])
+                st.code(code, language="html", wrap_lines=True)
         if view.law:
             z.writestr("LAW.md", "# The law this view rests on\n\n" + "\n".join(f"- {line}" for line in view.law) + "\n")
         z.writestr("view.json", json.dumps({"page": view.page, "title": view.title, "permalink": view.permalink,
@@ -142,8 +149,8 @@ def chart(c: Chart, key: str) -> None:
         cols[1].download_button("SVG", data=lambda: charts.figure_image(c.figure, "svg"), file_name=f"{c.name}.svg",
                                 mime="image/svg+xml", key=f"svg-{key}", on_click="ignore", icon=":material/draw:")
     else:
-        cols[0].caption("PNG / SVG need Chromium, not installed on this server: use the HTML embed.")
-    cols[2].download_button("HTML embed", data=lambda: charts.figure_html(c.figure, c.alt), file_name=f"{c.name}.html",
+        cols[0].caption("PNG / SVG need Chromium, not installed on this server: use the HTML file.")
+    cols[2].download_button("HTML file", data=lambda: charts.figure_html(c.figure, c.alt), file_name=f"{c.name}.html",
                             mime="text/html", key=f"html-{key}", on_click="ignore", icon=":material/code:")
 
 
@@ -193,3 +200,9 @@ def cite_box(view: View, info: dict[str, Any]) -> None:
                            data=lambda: reporter_pack(view, info), file_name=f"{slug(view.title)}-pack.zip",
                            mime="application/zip", key=f"pack-{view.page}", on_click="ignore",
                            icon=":material/folder_zip:")
+
+
+def _embed_snippet(chart: Chart, permalink: str) -> str | None:
+    from nyc_cannabis.ui import embed
+
+    return embed.snippet(chart, permalink)
