@@ -120,13 +120,6 @@ def reporter_pack(view: View, info: dict[str, Any], images: bool = True) -> byte
         z.writestr("METHODS.md", methods_note(info))
         z.writestr("CITATION.txt", citation(view, info) + "\n")
         z.writestr("DATA-TERMS.md", lawbook.data_terms())
-        snippets = [(c, code) for c in view.charts if (code := _embed_snippet(c, view.permalink))]
-        if snippets:
-            st.markdown("**Embed** (paste into an article: the chart of this exact view, full width, with its "
-                        "source line and a link back):")
-            for c, code in snippets:
-                st.caption(c.alt.split(":")[0])
-                st.code(code, language="html", wrap_lines=True)
         if view.law:
             z.writestr("LAW.md", "# The law this view rests on\n\n" + "\n".join(f"- {line}" for line in view.law) + "\n")
         z.writestr("view.json", json.dumps({"page": view.page, "title": view.title, "permalink": view.permalink,
@@ -193,6 +186,13 @@ def cite_box(view: View, info: dict[str, Any]) -> None:
         st.code(citation(view, info), language=None, wrap_lines=True)
         if view.figures:
             st.markdown("**Figures in this view:**\n" + "\n".join(f"- {f}" for f in view.figures))
+        snippets = [(c, code) for c in view.charts if (code := _embed_snippet(c, view.permalink))]
+        if snippets:
+            st.markdown("**Embed** (paste into an article: the chart of this exact view, full width, with its "
+                        "source line and a link back):")
+            for c, code in snippets:
+                st.caption(c.alt.split(":")[0])
+                st.code(code, language="html", wrap_lines=True)
         if view.law:
             st.markdown("**The law this view rests on** (each rule's source, kind and the sentence quoted):")
             st.code("\n".join(view.law), language=None, wrap_lines=True)
