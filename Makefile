@@ -9,7 +9,7 @@ PORT    ?= 8501
 # The demo database is rebuilt when the generator, the loader or the schema change.
 DEMO_INPUTS := $(wildcard nyc_cannabis/sources/*.py nyc_cannabis/sources/demo_data/*.* nyc_cannabis/ingest/*.py nyc_cannabis/core/*.py nyc_cannabis/ingest/sql/*/*.sql)
 
-.PHONY: run test demo bench clean browsers screenshots
+.PHONY: run real test demo bench clean browsers screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ demo: $(DEMO_DB)
 
 run: $(VENV)/.runtime $(DEMO_DB)
 	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/python -m nyc_cannabis.ui.serve --server.port $(PORT) --server.headless true
+
+# the real records: bring data/nypd.duckdb up to date from NYC Open Data (what is new since its last record;
+# everything the first time; resumable; $SODA_APP_TOKEN if set), then the dashboard on it
+REAL_DB := data/nypd.duckdb
+
+real: $(VENV)/.runtime
+	$(BIN)/python -m nyc_cannabis update --db $(REAL_DB)
+	ANALYTICS_DB=$(REAL_DB) $(BIN)/python -m nyc_cannabis.ui.serve --server.port $(PORT) --server.headless true
 
 browsers:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \

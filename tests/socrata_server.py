@@ -13,6 +13,10 @@ It serves in-memory rows per dataset id; every row gets a stable system ``:id``
   field names (``export_style="api"``) or as the portal's display names with
   ``MM/DD/YYYY`` dates (``"display"``).
 
+A dataset too big to hold in memory (the update benchmark's millions of rows) can be a
+:class:`FileRows`: an API-form CSV file on disk, read row by row for queries and streamed as
+it is by export.csv.
+
 ``configure(soda3=False)`` makes the SODA3 paths answer 404 (``soda3_absent_status``), like
 an older portal; ``configure(require_token=True)`` makes SODA3 answer ``token_status``
 (403) to requests without an ``X-App-Token`` (or with one not in ``valid_tokens``).
@@ -36,6 +40,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import json
 import re
 import threading
@@ -43,6 +48,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 from urllib.parse import parse_qs, urlsplit
 
@@ -327,7 +333,64 @@ def row_id(dataset_id: str, index: int) -> str:
     return f"row-{digest[:4]}.{digest[4:8]}_{index}"
 
 
+class FileRows:
+    """A dataset served from an API-form CSV file (header = API field names, values as the JSON text,
+    the form the downloader writes) instead of from memory, for datasets of millions of rows.
+
+    ``len()`` is the row count (``rows`` when given, else counted once); iterating reads the file row by
+    row and yields each row as the API shows it (empty cells absent, ``:id`` by position). export.csv
+    streams the file's bytes unchanged (whatever ``export_style``), without a Content-Length: the end of
+    the body is the closed connection, as HTTP/1.0 allows. Queries work but scan the file; an
+    unfiltered ``ORDER BY`` holds every row in memory, so page big files with a ``WHERE`` or use the
+    export.
+    """
+
+    def __init__(self, path: str | Path, rows: int | None = None, dataset_id: str | None = None) -> None:
+        self.path = Path(path)
+        if rows is None:
+            with open(self.path, encoding="utf-8", newline="") as fh:
+                rows = max(0, sum(1 for _ in csv.reader(fh)) - 1)
+        self.rows = rows
+        self.dataset_id = dataset_id
+
+    def with_ids(self, dataset_id: str) -> FileRows:
+        return FileRows(self.path, self.rows, dataset_id)
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with open(self.path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            for i, values in enumerate(reader):
+                row: dict[str, Any] = {k: v for k, v in zip(header, values) if v != ""}
+                if self.dataset_id is not None:
+                    row[":id"] = row_id(self.dataset_id, i)
+                yield row
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        """Slices only (an unfiltered, unordered page): read up to the slice's end."""
+        if not isinstance(index, slice):
+            raise TypeError("FileRows supports slices only")
+        return list(itertools.islice(iter(self), index.start, index.stop, index.step))
+
+    def chunks(self, size: int = 1 << 20) -> Iterator[bytes]:
+        with open(self.path, "rb") as fh:
+            while chunk := fh.read(size):
+                yield chunk
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """A body sent as it is produced (export.csv of a :class:`FileRows`)."""
+
+    chunks: Iterator[bytes]
+
+
 def _with_ids(dataset_id: str, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    if isinstance(rows, FileRows):
+        return rows.with_ids(dataset_id)  # type: ignore[return-value] - a lazy sequence of rows
     return [{**row, ":id": row_id(dataset_id, i)} for i, row in enumerate(rows)]
 
 
@@ -514,6 +577,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(fault.status, _error_body("injected", fault.message), fault.retry_after)
             return
         status, payload, content_type = self._route(method, split.path, params, headers, body)
+        if isinstance(payload, _Stream):
+            self._send_stream(payload, content_type, fault)
+            return
         data = payload if isinstance(payload, bytes) else _dumps(payload)
         if fault is None:
             self._send(status, data, content_type)
@@ -586,6 +652,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Retry-After", retry_after)
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_stream(self, stream: _Stream, content_type: str, fault: Fault | None) -> None:
+        """200, then the chunks as they come, then close (no Content-Length). A "drop" or "truncate"
+        fault sends half of the first chunk only."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.end_headers()
+        try:
+            for chunk in stream.chunks:
+                if fault is not None:
+                    self.wfile.write(chunk[: max(1, len(chunk) // 2)])
+                    break
+                self.wfile.write(chunk)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client went away (killed, or gave up)
+        self.close_connection = True
 
     def _send_partial(self, data: bytes, content_type: str, *, with_length: bool) -> None:
         self.send_response(200)
@@ -728,13 +811,16 @@ _DISPLAY_NAMES = {"latitude": "Latitude", "longitude": "Longitude", "geocoded_co
 _JSON_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})T00:00:00(?:\.000)?")
 
 
-def _export_csv(rows: list[dict[str, Any]], style: str) -> bytes:
+def _export_csv(rows: list[dict[str, Any]], style: str) -> bytes | _Stream:
     """All rows as CSV: every field any row has, in first-seen order (no ``:id``).
 
     style "api": API field names, values as the JSON gives them (numbers as their text,
-    points as WKT). "display": the portal's display names and ``MM/DD/YYYY`` dates, CRLF."""
+    points as WKT). "display": the portal's display names and ``MM/DD/YYYY`` dates, CRLF.
+    A :class:`FileRows` dataset streams its file as it is."""
     if style not in ("api", "display"):
         raise ValueError(f"unknown export style {style!r}")
+    if isinstance(rows, FileRows):
+        return _Stream(rows.chunks())
     columns = list(dict.fromkeys(k for r in rows for k in r if k != ":id"))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n" if style == "api" else "\r\n")

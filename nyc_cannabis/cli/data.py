@@ -1,4 +1,4 @@
-"""Records in: ingest, summarize, info, demo, fetch."""
+"""Records in: ingest, summarize, info, demo, fetch, update."""
 
 from __future__ import annotations
 
@@ -116,6 +116,10 @@ def _info_text(i: dict) -> str:
         lines.append("quarantine:")
         lines += [f"  {q['file_name']}: {q['rows']:,} × {q['reason']} (first at line {q['first_line']})"
                   for q in i["quarantine_reasons"]]
+    if i.get("schema_drift"):
+        lines.append("schema drift (loaded; the columns differ from the known editions):")
+        lines += [f"  {d['file']} ({d['dataset']}): new {', '.join(d['new_columns']) or '–'}; "
+                  f"missing optional {', '.join(d['missing_optional_columns']) or '–'}" for d in i["schema_drift"]]
     if i["unmapped_labels"]:
         lines.append("labels not in the translators (kept verbatim):")
         lines += [f"  {u['dataset']} {u['column_name']} {u['label']!r}: {u['records']:,}"
@@ -193,3 +197,46 @@ def fetch(dataset: str, since: dt.datetime | None, until: dt.datetime | None, al
     emit(as_json, result, lambda r: "\n".join(
         f"{f['path']}: {f['rows']:,} rows ({f['source']} {f['dataset_id']}, {f['pages']} pages, "
         f"{f['resumed_pages']} resumed)" for f in r["files"]))
+
+
+# ------------------------------------------------------------------------------------------------ update
+
+@cli.command()
+@db_option
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Download from this day (inclusive) instead of the database's last record date.")
+@click.option("--all-offenses", is_flag=True, help="Every offense, not only Penal Law articles 221/222.")
+@click.option("--base-url", default="https://data.cityofnewyork.us", show_default=True,
+              help="Socrata host (tests point it at a local server).")
+@json_option
+@failures_as_one_line
+def update(db: str, since: dt.datetime | None, all_offenses: bool, base_url: str, as_json: bool) -> None:
+    """Bring the database up to date from NYC Open Data: download both datasets (Historic and Year-to-Date)
+    from the day of its last record and load them; a second run in a row changes nothing.
+
+    Resumable: rerun the same command after a failure or a kill. App token from $SODA_APP_TOKEN.
+    """
+    from nyc_cannabis.ingest.update import FetchError
+    from nyc_cannabis.ingest.update import update as run
+
+    def say(line: str) -> None:
+        if not as_json:
+            click.echo(line, err=True)
+
+    try:
+        result = run(db, since=since.date() if since else None, all_offenses=all_offenses, base_url=base_url,
+                     token=os.environ.get("SODA_APP_TOKEN") or None,
+                     progress=not as_json and sys.stderr.isatty(), on_message=say)
+    except FetchError as exc:
+        raise Failure(str(exc)) from exc
+    emit(as_json, result, _update_text)
+
+
+def _update_text(r: dict) -> str:
+    lines = []
+    for name, d in r["datasets"].items():
+        held = (f"{d['first_date']} to {d['last_date']}" if d["records"] else "no records")
+        lines.append(f"{name}: {d['records']:,} records (+{d['rows_loaded']:,} new), {held}")
+    lines.append(f"{r['rows_downloaded']:,} rows downloaded ({r['protocol']}), {r['rows_loaded']:,} new; "
+                 + (f"{r['db']} updated" if r["changed"] else f"{r['db']} was already current: nothing changed"))
+    return "\n".join(lines)

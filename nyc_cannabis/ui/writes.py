@@ -85,3 +85,36 @@ def summarize_copy(db: Db) -> dict[str, Any]:
         return summarize(copy), True
 
     return _on_a_copy(target, rebuild)
+
+
+#: where "Update from NYC Open Data" downloads from (a test points it at a local server)
+OPEN_DATA_URL = os.environ.get("NYC_OPEN_DATA_URL", "https://data.cityofnewyork.us")
+
+
+class UpdateFailed(ValueError):
+    """The update could not finish (no network, no token, a refused file); one line, the database unchanged."""
+
+
+def update_copy(db: Db, on_message: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """``update`` (NYC Open Data → the database, what is new since the last record of each dataset) on a copy,
+    swapped in only when records were added. Downloads are kept in the database's own work folder
+    (``<db>.update/``), so an interrupted update resumes where it stopped, and the database is never half
+    updated. Raises :class:`UpdateFailed` (or :class:`UploadRefused` for a read-only deployment)."""
+    from nyc_cannabis.ingest.update import update, work_dir_for
+    from nyc_cannabis.sources.soda import FetchError
+
+    target = Path(db.path)
+    _writable(target)
+
+    def run(copy: Path) -> tuple[dict[str, Any], bool]:
+        try:
+            result = update(copy, base_url=OPEN_DATA_URL, work_dir=work_dir_for(target), progress=False,
+                            on_message=on_message)
+        except (FetchError, OSError, ValueError) as exc:
+            message = " ".join(str(exc).split())
+            if "resolve" in message.lower() or "connection" in message.lower():
+                message = f"NYC Open Data could not be reached from this server ({message[:200]})"
+            raise UpdateFailed(message) from exc
+        return result, bool(result["rows_loaded"])
+
+    return _on_a_copy(target, run)

@@ -88,6 +88,32 @@ if ctx:
                                                    f"{common.fmt(c['cells'])} cells" for d, c in out["datasets"].items())
                            + ". Every page now reads them.")
 
+    st.subheader("Update from NYC Open Data")
+    if info.get("synthetic"):
+        st.markdown("This is the **synthetic demo database**; real and synthetic records never share a database. "
+                    "To work on the real records, build a real database once with `make real` (or "
+                    "`nyc-cannabis-enforcement update --db data/nypd.duckdb`) and point `ANALYTICS_DB` at it.")
+    else:
+        st.markdown("Downloads what NYC Open Data published since the last record of each dataset (arrests and "
+                    "summonses, Historic and Year-to-Date) and adds it, on a **copy** that replaces the database "
+                    "only when the update finished. An interrupted update resumes where it stopped. Set "
+                    "`SODA_APP_TOKEN` on the server for the faster SODA3 API (a free app token from your NYC Open "
+                    "Data profile's developer settings).")
+        if st.button("Update from NYC Open Data", key="update", type="primary", icon=":material/cloud_download:"):
+            try:
+                with st.status("Updating from NYC Open Data…", expanded=True) as status:
+                    out = writes.update_copy(db, on_message=status.write)
+                    status.update(label="Update finished", state="complete")
+            except (writes.UpdateFailed, writes.UploadRefused) as exc:
+                st.error(f"Not updated: {exc}. The database is unchanged.")
+            else:
+                ranges = "; ".join(f"{d}: {common.fmt(v['records'])} records, {v['first_date']} to {v['last_date']}"
+                                   for d, v in out["datasets"].items())
+                if out["rows_loaded"]:
+                    st.success(f"Added {common.fmt(out['rows_loaded'])} records ({ranges}). Every page now reads them.")
+                else:
+                    st.info(f"Nothing new: the database is current ({ranges}).")
+
     st.subheader("Add NYC Open Data exports")
     st.markdown(
         f"Upload a CSV export of *NYPD Arrests Data* (Historic or Year-to-Date) or *NYPD Criminal Court Summons* "
