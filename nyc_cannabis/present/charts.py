@@ -103,7 +103,7 @@ def projection_figure(result: dict[str, Any], source: str | None = None,
     """Stacked bars per group: criminal / violation / legal as charged and at the low, central, high bound."""
     bounds = tuple(bounds)
     groups = _top(result["groups"])
-    xs = [[str(g["group"]) for g in groups for _ in bounds], [b for _ in groups for b in bounds]]
+    xs = [[group_name(result, g) for g in groups for _ in bounds], [b for _ in groups for b in bounds]]
     fig = go.Figure()
     for outcome in OUTCOMES:
         ys = [projection_outcomes(g, b)[outcome] for g in groups for b in bounds]
@@ -125,11 +125,17 @@ def projection_alt(result: dict[str, Any]) -> str:
     charged = sum(g["criminal_as_charged"] for g in groups)
     low, high = (sum(g[f"criminal_{b}"] for g in groups) for b in ("low", "high"))
     period = _period(result)
-    parts = "; ".join(f"{g['group']}: {fmt(g['criminal_as_charged'])} → {_range(g['criminal_low'], g['criminal_high'])}"
+    parts = "; ".join(f"{group_name(result, g)}: {fmt(g['criminal_as_charged'])} → "
+                      f"{_range(g['criminal_low'], g['criminal_high'])}"
                       for g in groups[:3])
     return (f"Stacked bars of {fmt(total)} cannabis {result['dataset']} {period} by {result['by']}: criminal charges "
             f"as charged and re-applied to {regimes.label(result['regime'])} at the low, central and high bound. "
             f"In all, {fmt(charged)} criminal charges as charged become {_range(low, high)}. Largest groups: {parts}.")
+
+
+def group_name(result: dict[str, Any], g: dict[str, Any]) -> str:
+    """A group as readers name it: by law period, the law ("2019 law"), not its id."""
+    return regimes.short_name(str(g["group"])) if result.get("by") == "period" else str(g["group"])
 
 
 def _range(a: int, b: int) -> str:
@@ -154,7 +160,7 @@ def projection_table(result: dict[str, Any]) -> list[dict[str, Any]]:
             "legal_high", "net_change_low", "net_change_central", "net_change_high", "share_of_criminal_low",
             "share_of_criminal_central", "share_of_criminal_high", "fines_low", "fines_high", "expungeable",
             "expungeable_target", "on_unverified_rules"]
-    return [{c: g.get(c) for c in cols} for g in result["groups"]]
+    return [{c: group_name(result, g) if c == "group" else g.get(c) for c in cols} for g in result["groups"]]
 
 
 def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = None) -> go.Figure:

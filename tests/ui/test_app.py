@@ -306,3 +306,10 @@ def test_the_database_swap_waits_for_queries_in_flight():
     writer.join(30)
     late.join(30)
     assert order == ["query done", "swap", "late query"]
+
+
+def test_projection_by_law_period_names_the_laws(monkeypatch, demo_db):
+    at = app(monkeypatch, demo_db, "projection", by="period")
+    assert not at.exception
+    groups = set(at.dataframe[0].value["group"])
+    assert groups <= {"1977 law", "2019 law", "MRTA (2021)"} and groups  # never the ids old-1977, reform-2019
