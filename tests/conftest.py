@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pytest
@@ -132,9 +133,32 @@ def real_db_all(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory) -> Path:
+def make_demo_db(tmp_path_factory) -> Callable[[int], Path]:
+    """``make_demo_db(n)``: a synthetic demo database of ``n`` arrests and ``n`` summonses, built once a size
+    per session; tests only read it."""
+    built: dict[int, Path] = {}
+
+    def make(n: int) -> Path:
+        if n not in built:
+            tmp = tmp_path_factory.mktemp("demo")
+            path = tmp / "demo.duckdb"
+            cli_json("demo", "--out", tmp / "csv", "--arrests", n, "--summonses", n, "--db", path)
+            built[n] = path
+        return built[n]
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_db(make_demo_db) -> Path:
     """A small synthetic demo database (4,000 arrests and 4,000 summonses), shared by the AppTest suites."""
-    tmp = tmp_path_factory.mktemp("demo")
-    path = tmp / "demo.duckdb"
-    cli_json("demo", "--out", tmp / "csv", "--arrests", "4000", "--summonses", "4000", "--db", path)
-    return path
+    return make_demo_db(4000)
+
+
+@pytest.fixture
+def populated(tmp_path, db):
+    """A database that already holds two arrests and one summons, of known editions."""
+    a = write_csv(tmp_path / "known_a.csv", ARREST_HEADER, [arrest("1"), arrest("2", PERP_RACE="WHITE")])
+    s = write_csv(tmp_path / "known_s.csv", SUMMONS_HEADER, [summons("9")])
+    cli_json("ingest", a, s, "--db", db)
+    return db

@@ -12,7 +12,6 @@ import pytest
 from conftest import (
     ARREST_HEADER,
     ROOT,
-    SUMMONS_HEADER,
     arrest,
     cli,
     cli_json,
@@ -20,18 +19,8 @@ from conftest import (
     query,
     run_module,
     snapshot,
-    summons,
     write_csv,
 )
-
-
-@pytest.fixture
-def populated(tmp_path, db):
-    """A database that already holds two arrests and one summons."""
-    a = write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("1"), arrest("2", PERP_RACE="WHITE")])
-    s = write_csv(tmp_path / "s.csv", SUMMONS_HEADER, [summons("9")])
-    cli_json("ingest", a, s, "--db", db)
-    return db
 
 
 def refuse(db, path, message):

@@ -29,15 +29,6 @@ def arrests(**over: str) -> list[dict[str, str]]:
     return [arrest(str(k), **over) for k in range(1000, 1000 + N)]
 
 
-@pytest.fixture
-def populated(tmp_path, db):
-    """A database that already holds arrests and a summons of known editions."""
-    a = write_csv(tmp_path / "known_a.csv", ARREST_HEADER, [arrest("1"), arrest("2", PERP_RACE="WHITE")])
-    s = write_csv(tmp_path / "known_s.csv", SUMMONS_HEADER, [summons("9")])
-    cli_json("ingest", a, s, "--db", db)
-    return db
-
-
 def refused(db, path) -> str:
     """Ingest ``path``: refused in one line, the database byte-for-byte as before. Returns the line."""
     before = snapshot(db)

@@ -25,11 +25,9 @@ SINGLE = ("quarantine", "arrests_cells", "summonses_cells", "population_city", "
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> Path:
-    tmp = tmp_path_factory.mktemp("handoff")
-    db = tmp / "demo.duckdb"
-    cli_json("demo", "--out", tmp / "csv", "--arrests", "2000", "--summonses", "2000", "--db", db)
-    return db
+def demo(make_demo_db) -> Path:
+    """A demo database of 2,000 arrests and 2,000 summonses."""
+    return make_demo_db(2000)
 
 
 @pytest.fixture(scope="module")

@@ -11,17 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import random
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from socrata_server import (  # noqa: E402,F401 - fixtures  # noqa: E402
+from socrata_server import (  # noqa: F401 - fixtures
     Fault,
     RawJSON,
     SocrataServer,
@@ -32,7 +27,7 @@ from socrata_server import (  # noqa: E402,F401 - fixtures  # noqa: E402
     sleeps,
 )
 
-from nyc_cannabis.sources.socrata import COLUMNS, FetchError, build_query, build_where, fetch, soql_string  # noqa: E402
+from nyc_cannabis.sources.socrata import COLUMNS, FetchError, build_query, build_where, fetch, soql_string
 
 ARRESTS_HISTORIC = "8h9b-rp9u"
 ARRESTS_YTD = "uip8-fykc"
@@ -249,6 +244,31 @@ def run(server: SocrataServer, out_dir: Path, dataset: str = "arrests", **kwargs
     kwargs.setdefault("backoff_base", 1.0)
     kwargs.setdefault("protocol", "soda2.1")
     return fetch(dataset, out_dir, base_url=server.base_url, **kwargs)
+
+
+def crash_on_page_3(server: SocrataServer, out_dir: Path, rows: list[dict[str, Any]], **kwargs: Any) -> int:
+    """Serve ``rows`` as arrests Historic and download them into ``out_dir`` in pages of 1000 while the server
+    answers the count and two pages and then "crashes": the download fails on page 3. The server is then
+    mended; returns the length of its request log, after which a rerun's requests come."""
+    server.set_rows(ARRESTS_HISTORIC, rows)
+    server.fail_after(3)  # count, page 1, page 2 answered; then the server "crashes"
+    with pytest.raises(FetchError, match="page 3"):
+        run(server, out_dir, page_size=1000, **kwargs)
+    server.clear_faults()
+    return len(server.requests)
+
+
+def miscounted(server: SocrataServer, out_dir: Path, claimed: int, **kwargs: Any) -> Path:
+    """Serve 2345 marijuana arrests under a count of ``claimed`` and download them into ``out_dir`` in pages
+    of 1000: the download fails naming both numbers and writes no file. Returns the kept partial folder."""
+    server.set_rows(ARRESTS_HISTORIC, make_arrests(2345, 0))
+    server.override_count(ARRESTS_HISTORIC, claimed)
+    with pytest.raises(FetchError) as excinfo:
+        run(server, out_dir, page_size=1000, **kwargs)
+    assert "2345" in str(excinfo.value) and str(claimed) in str(excinfo.value)
+    assert not (out_dir / "arrests-historic-start-end.csv").exists()
+    (part_dir,) = (out_dir / ".partial").iterdir()
+    return part_dir
 
 
 # --------------------------------------------------------------------------- paging
@@ -585,17 +605,11 @@ def test_missing_dataset_404_names_the_server_message(server: SocrataServer, tmp
 
 
 def test_resume_downloads_only_missing_pages(server: SocrataServer, tmp_path: Path) -> None:
-    rows = make_arrests(2345, 300)
-    server.set_rows(ARRESTS_HISTORIC, rows)
-    server.fail_after(3)  # count, page 1, page 2 answered; then the server "crashes"
-    with pytest.raises(FetchError, match="page 3"):
-        run(server, tmp_path / "run", page_size=1000, max_retries=2)
+    mark = crash_on_page_3(server, tmp_path / "run", make_arrests(2345, 300), max_retries=2)
     (part_dir,) = (tmp_path / "run" / ".partial").iterdir()
     assert sorted(p.name for p in part_dir.glob("page-*.csv")) == ["page-000000.csv", "page-000001.csv"]
     assert not (tmp_path / "run" / "arrests-historic-start-end.csv").exists()
 
-    server.clear_faults()
-    mark = len(server.requests)
     (info,) = run(server, tmp_path / "run", page_size=1000)["files"]
     assert server.page_offsets(ARRESTS_HISTORIC, since=mark) == [2000]  # pages 1-2 not again
     assert (info["pages"], info["resumed_pages"], info["rows"]) == (3, 2, 2345)
@@ -611,12 +625,7 @@ def test_resume_downloads_only_missing_pages(server: SocrataServer, tmp_path: Pa
 
 
 def test_changed_query_does_not_reuse_pages(server: SocrataServer, tmp_path: Path) -> None:
-    server.set_rows(ARRESTS_HISTORIC, make_arrests(2345, 0))
-    server.fail_after(3)
-    with pytest.raises(FetchError):
-        run(server, tmp_path, page_size=1000, max_retries=0)
-    server.clear_faults()
-    mark = len(server.requests)
+    mark = crash_on_page_3(server, tmp_path, make_arrests(2345, 0), max_retries=0)
     (info,) = run(server, tmp_path, page_size=500)["files"]
     assert info["resumed_pages"] == 0
     assert server.page_offsets(ARRESTS_HISTORIC, since=mark) == [0, 500, 1000, 1500, 2000]
@@ -625,13 +634,8 @@ def test_changed_query_does_not_reuse_pages(server: SocrataServer, tmp_path: Pat
 
 def test_republished_dataset_restarts_instead_of_mixing_pages(server: SocrataServer, tmp_path: Path) -> None:
     rows = make_arrests(2345, 0)
-    server.set_rows(ARRESTS_HISTORIC, rows)
-    server.fail_after(3)
-    with pytest.raises(FetchError):
-        run(server, tmp_path, page_size=1000, max_retries=0)
-    server.clear_faults()
+    mark = crash_on_page_3(server, tmp_path, rows, max_retries=0)
     server.set_rows(ARRESTS_HISTORIC, rows + [{**MJ_VIOLATION, "arrest_key": "100000000"}])
-    mark = len(server.requests)
     (info,) = run(server, tmp_path, page_size=1000)["files"]
     assert server.page_offsets(ARRESTS_HISTORIC, since=mark) == [0, 1000, 2000]
     assert (info["rows"], info["resumed_pages"]) == (2346, 0)
@@ -641,14 +645,8 @@ def test_republished_dataset_restarts_instead_of_mixing_pages(server: SocrataSer
 
 @pytest.mark.parametrize("claimed", [2400, 2000])
 def test_row_count_mismatch_raises_and_keeps_partial(server: SocrataServer, tmp_path: Path, claimed: int) -> None:
-    server.set_rows(ARRESTS_HISTORIC, make_arrests(2345, 0))
-    server.override_count(ARRESTS_HISTORIC, claimed)
-    with pytest.raises(FetchError) as excinfo:
-        run(server, tmp_path, page_size=1000)
-    assert "2345" in str(excinfo.value) and str(claimed) in str(excinfo.value)
-    assert not (tmp_path / "arrests-historic-start-end.csv").exists()
+    part_dir = miscounted(server, tmp_path, claimed)
     assert not list(tmp_path.glob(".*.tmp"))
-    (part_dir,) = (tmp_path / ".partial").iterdir()
     assert sorted(p.name for p in part_dir.glob("page-*.csv")) == [
         "page-000000.csv", "page-000001.csv", "page-000002.csv"]
 

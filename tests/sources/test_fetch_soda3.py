@@ -11,20 +11,22 @@ from __future__ import annotations
 import csv
 import json
 import logging
-import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from socrata_server import Fault, RawJSON, SocrataServer, SoQLError, no_token_in_environment, parse_soql, server, sleeps  # noqa: E402,F401 - fixtures  # noqa: E402
-from test_fetch import (  # noqa: E402
+from helpers import kill_when_held, spawn_python
+from socrata_server import (  # noqa: F401 - fixtures
+    Fault,
+    RawJSON,
+    SocrataServer,
+    SoQLError,
+    no_token_in_environment,
+    parse_soql,
+    server,
+    sleeps,
+)
+from test_fetch import (
     ARREST_FIXTURE,
     ARREST_MJ_KEYS,
     ARRESTS_HISTORIC,
@@ -37,13 +39,14 @@ from test_fetch import (  # noqa: E402
     SUMMONS_FIXTURE,
     SUMMONS_HISTORIC,
     SUMMONS_MJ_KEYS,
+    crash_on_page_3,
     make_arrests,
+    miscounted,
     read_csv,
 )
 
-from nyc_cannabis.sources.socrata import COLUMNS, FetchError, fetch  # noqa: E402
+from nyc_cannabis.sources.socrata import COLUMNS, FetchError, fetch
 
-ROOT = Path(__file__).resolve().parents[2]
 MJ_WHERE = "(law_code like 'PL 221%' OR law_code like 'PL 222%')"
 
 # Rows whose text must survive both protocols and the export unchanged: JSON numbers with
@@ -317,14 +320,9 @@ def test_soda3_retries_exhausted_keeps_pages_and_the_keyset_position(
 
 
 def test_soda3_resume_after_a_crash_starts_at_the_recorded_key(server: SocrataServer, tmp_path: Path) -> None:
-    server.set_rows(ARRESTS_HISTORIC, make_arrests(2345, 300))
-    server.fail_after(3)  # count, page 1, page 2 answered; then the server "crashes"
-    with pytest.raises(FetchError, match="page 3"):
-        run(server, tmp_path / "run", page_size=1000, max_retries=2)
+    mark = crash_on_page_3(server, tmp_path / "run", make_arrests(2345, 300), max_retries=2, protocol="auto")
     assert not (tmp_path / "run" / "arrests-historic-start-end.csv").exists()
 
-    server.clear_faults()
-    mark = len(server.requests)
     (info,) = run(server, tmp_path / "run", page_size=1000)["files"]
     order = ids_in_key_order(server, ARRESTS_HISTORIC, mj_keys(server.state.datasets[ARRESTS_HISTORIC]))
     assert server.soda3_after(ARRESTS_HISTORIC, since=mark) == [order[1999][0]]  # pages 1-2 not again
@@ -340,26 +338,12 @@ def test_soda3_resume_after_the_process_is_killed(server: SocrataServer, tmp_pat
     server.set_rows(ARRESTS_HISTORIC, make_arrests(2345, 0))
     hold = server.hold_at(4)  # count, page 1, page 2 answered; page 3 is held open
     script = (
-        "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-        "from nyc_cannabis.sources.socrata import fetch;"
-        "fetch('arrests', Path(sys.argv[2]), base_url=sys.argv[3], sources=('historic',),"
+        "from pathlib import Path; from nyc_cannabis.sources.socrata import fetch;"
+        "fetch('arrests', Path(sys.argv[1]), base_url=sys.argv[2], sources=('historic',),"
         " page_size=1000, progress=False, max_retries=0, timeout=120)"
     )
-    env = {k: v for k, v in os.environ.items() if k != "SODA_APP_TOKEN"}
     out = tmp_path / "run"
-    proc = subprocess.Popen([sys.executable, "-c", script, str(ROOT), str(out), server.base_url],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        arrived = hold.arrived.wait(timeout=120)  # a bound on a hang, not a synchronisation
-        assert arrived, proc.communicate(timeout=30)
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        hold.release.set()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when_held(spawn_python(script, out, server.base_url), hold)
 
     (part_dir,) = (out / ".partial").iterdir()
     assert sorted(p.name for p in part_dir.iterdir()) == ["manifest.json", "page-000000.csv", "page-000001.csv"]
@@ -378,13 +362,8 @@ def test_soda3_resume_after_the_process_is_killed(server: SocrataServer, tmp_pat
 
 def test_soda3_republished_dataset_restarts(server: SocrataServer, tmp_path: Path) -> None:
     rows = make_arrests(2345, 0)
-    server.set_rows(ARRESTS_HISTORIC, rows)
-    server.fail_after(3)
-    with pytest.raises(FetchError):
-        run(server, tmp_path, page_size=1000, max_retries=0)
-    server.clear_faults()
+    mark = crash_on_page_3(server, tmp_path, rows, max_retries=0, protocol="auto")
     server.set_rows(ARRESTS_HISTORIC, rows + [{**MJ_VIOLATION, "arrest_key": "100000000"}])
-    mark = len(server.requests)
     (info,) = run(server, tmp_path, page_size=1000)["files"]
     assert server.soda3_after(ARRESTS_HISTORIC, since=mark)[0] is None
     assert (info["rows"], info["resumed_pages"]) == (2346, 0)
@@ -393,13 +372,7 @@ def test_soda3_republished_dataset_restarts(server: SocrataServer, tmp_path: Pat
 @pytest.mark.parametrize("claimed", [2400, 2000])
 def test_soda3_row_count_mismatch_raises_and_keeps_partial(server: SocrataServer, tmp_path: Path,
                                                            claimed: int) -> None:
-    server.set_rows(ARRESTS_HISTORIC, make_arrests(2345, 0))
-    server.override_count(ARRESTS_HISTORIC, claimed)
-    with pytest.raises(FetchError) as excinfo:
-        run(server, tmp_path, page_size=1000)
-    assert "2345" in str(excinfo.value) and str(claimed) in str(excinfo.value)
-    assert not (tmp_path / "arrests-historic-start-end.csv").exists()
-    (part_dir,) = (tmp_path / ".partial").iterdir()
+    part_dir = miscounted(server, tmp_path, claimed, protocol="auto")
     assert len(list(part_dir.glob("page-*.csv"))) == 3
 
 

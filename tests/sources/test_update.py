@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 import signal
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import duckdb
-from conftest import ROOT, cli, cli_json, snapshot
+import pytest
+from conftest import cli, cli_json, snapshot
+from helpers import kill_when_held, spawn_python
 from socrata_server import Fault, SocrataServer, no_token_in_environment, server, sleeps  # noqa: F401
 from test_fetch import (
     ARRESTS_HISTORIC,
@@ -297,16 +292,13 @@ def test_synthetic_database_is_refused_before_downloading(server: SocrataServer,
 # --------------------------------------------------------------------------- killed and rerun
 
 CHILD = (
-    "import sys; sys.path.insert(0, sys.argv[1]);"
     "from nyc_cannabis.ingest.update import update;"
-    "update(sys.argv[2], base_url=sys.argv[3], page_size=int(sys.argv[4]), progress=False, max_retries=0)"
+    "update(sys.argv[1], base_url=sys.argv[2], page_size=int(sys.argv[3]), progress=False, max_retries=0)"
 )
 
 
 def child(db: Path, server: SocrataServer, **popen: Any) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k != "SODA_APP_TOKEN"} | popen.pop("env", {})
-    return subprocess.Popen([sys.executable, "-c", CHILD, str(ROOT), str(db), server.base_url, str(PAGE)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    return spawn_python(CHILD, db, server.base_url, PAGE, **popen)
 
 
 def test_killed_mid_download_then_rerun_completes(server: SocrataServer, tmp_path: Path) -> None:
@@ -319,18 +311,7 @@ def test_killed_mid_download_then_rerun_completes(server: SocrataServer, tmp_pat
     assert n_historic == 560
     db = tmp_path / "nypd.duckdb"
     hold = server.hold_at(1 + 6 + 1 + 2)  # historic count and pages; YTD count, page 1; YTD page 2 held
-    proc = child(db, server)
-    try:
-        arrived = hold.arrived.wait(timeout=120)  # a bound on a hang, not a synchronisation
-        assert arrived, proc.communicate(timeout=30)
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        hold.release.set()
-    assert proc.returncode == -signal.SIGKILL
+    kill_when_held(child(db, server), hold)
 
     held = records(db)
     assert len(held["arrests"]) == n_historic - 1 and held["summonses"] == []  # less the quarantined row
