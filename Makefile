@@ -50,11 +50,17 @@ browsers:
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	    else echo "warning: no chromium found; browser tests will be skipped (apt-get install chromium)"; fi; }
 
-test: $(VENV)/.dev browsers
+# axe-core for the accessibility tests (npm; a stamp file because npm gives installed files old timestamps)
+AXE := tests/ui/node_modules/.installed
+$(AXE): tests/ui/package.json tests/ui/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then (cd tests/ui && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "warning: no npm; the accessibility tests will be skipped (apt-get install npm)"; fi
+
+test: $(VENV)/.dev browsers $(AXE)
 	$(BIN)/python -m pytest
 
-screenshots: $(VENV)/.dev browsers
-	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -k every_page
+screenshots: $(VENV)/.dev browsers $(AXE)
+	UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser -k "every_page or accessible"
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
@@ -63,4 +69,4 @@ bench: $(VENV)/.dev
 	$(BIN)/python -m bench.app_bench
 
 clean:
-	rm -rf $(VENV) data/demo data/*.duckdb data/*.duckdb.wal
+	rm -rf $(VENV) data/demo data/*.duckdb data/*.duckdb.wal tests/ui/node_modules

@@ -15,7 +15,7 @@ from nyc_cannabis.ui.nav import PAGES
 
 def main() -> None:
     process.settle()  # once per server process (see process.py)
-    st.set_page_config(page_title="NY marijuana enforcement", page_icon=":material/balance:", layout="wide")
+    st.set_page_config(page_title="NY marijuana enforcement", page_icon="⚖️", layout="wide")
     if st.query_params.get("chart"):  # an embedded chart (embed.py): that chart alone, no navigation
         from nyc_cannabis.ui import embed
 

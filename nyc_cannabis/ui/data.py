@@ -277,7 +277,8 @@ def default_period(db: Db, dataset: str) -> tuple[dt.date, dt.date]:
     year = complete_year(db.path, db.mtime, dataset)
     if year is None:
         return lo, hi
-    return max(year[0], lo), min(year[1], hi)
+    start, end = max(year[0], lo), min(year[1], hi)  # the year of the dataset's records of any offence may
+    return (start, end) if start <= end else (lo, hi)  # lie outside the cannabis records' span
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

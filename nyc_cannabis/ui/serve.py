@@ -2,25 +2,107 @@
 before the server listens (``process.preload``: importing pandas, plotly, DuckDB and the engine, about
 0.65 s), so the first visitor does not wait for it. ``make run`` uses this; plain
 ``streamlit run app.py`` still works and pays the same start-up on its first session instead.
+
+The app is served as an ``st.App`` (Streamlit's ASGI application, which ``streamlit run`` finds in this file
+as :data:`app`) so that one small middleware can go in front of it, :class:`PageBase`; what readers see is
+the same app. Flags that ``streamlit run`` would not set by itself are in :data:`FLAGS`.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+import streamlit as st
+from starlette.middleware import Middleware
+from streamlit import config
 
 from nyc_cannabis.core.resources import resource_path
 from nyc_cannabis.ui import process
 
 APP = resource_path("ui", "app.py")
 
+#: readers get the app, not the developer toolbar (no "Deploy" button); a civic tool sends nothing home; body
+#: text a shade darker than Streamlit's #2f2d2b, so that captions (body text at 60 % opacity: 3.9:1 on white
+#: by default) reach WCAG AA's 4.5:1 (tests/ui/test_a11y.py); the dark theme is left as it is
+FLAGS = ["--client.toolbarMode", "viewer", "--browser.gatherUsageStats", "false",
+         "--theme.light.textColor", "#161514"]
+
+#: set before Streamlit's own script runs: the server is at the page's URL minus the page
+_BASE_SCRIPT = (b'<script>window.__streamlit = window.__streamlit || {BACKEND_BASE_URL: location.origin'
+                b' + location.pathname.replace(/\\/+$/, "").replace(/\\/[^/]*$/, "") + "/"};</script>')
+
+
+class PageBase:
+    """Tell the browser where the server is when it opens a page's own URL (``/projection?…``).
+
+    Without this, Streamlit's frontend cannot tell an app page from a base URL path: it first asks
+    ``/projection/_stcore/health`` and ``/projection/_stcore/host-config`` (two 404s in the console of every
+    page opened from a link, and a retry after them) before it tries ``/_stcore/health``
+    (streamlit/streamlit#7074). The page's HTML here carries ``window.__streamlit.BACKEND_BASE_URL``, the
+    setting an embedding host uses for the same purpose: the page's URL without its last segment, so the
+    app also works behind a proxy that serves it under a prefix. The app's root and every other response
+    pass through untouched.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if not self._is_page(scope):
+            await self.app(scope, receive, send)
+            return
+        # the page's HTML uncompressed and in one piece, so the script can go into its <head>
+        scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"accept-encoding"],
+                 "extensions": {k: v for k, v in (scope.get("extensions") or {}).items()
+                                if k != "http.response.pathsend"}}
+        start: dict | None = None
+        body: list[bytes] = []
+
+        async def inject(message: dict) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                headers = {k.lower(): v for k, v in message.get("headers", [])}
+                if (message["status"] == 200 and headers.get(b"content-type", b"").startswith(b"text/html")
+                        and b"content-encoding" not in headers):
+                    start = message
+                    return
+            elif message["type"] == "http.response.body" and start is not None:
+                body.append(message.get("body", b""))
+                if message.get("more_body"):
+                    return
+                html = b"".join(body).replace(b"<head>", b"<head>" + _BASE_SCRIPT, 1)
+                headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+                await send({**start, "headers": [*headers, (b"content-length", str(len(html)).encode())]})
+                await send({"type": "http.response.body", "body": html})
+                return
+            await send(message)
+
+        await self.app(scope, receive, inject)
+
+    @staticmethod
+    def _is_page(scope: dict) -> bool:
+        """A GET of ``/<page>`` (under the base URL path, if any): the HTML Streamlit serves for every page."""
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return False
+        base = (config.get_option("server.baseUrlPath") or "").strip("/")
+        path = scope["path"].strip("/")
+        if base:
+            if not path.startswith(base + "/"):
+                return False
+            path = path[len(base) + 1:]
+        return bool(path) and "/" not in path and "." not in path  # not /_stcore/…, /static/…, /favicon.png
+
+
+#: what ``streamlit run`` serves when it is given this file (``main`` below does that)
+app = st.App(APP, middleware=[Middleware(PageBase)])
+
 
 def main() -> None:
     process.preload()
     from streamlit.web import cli
 
-    # readers get the app, not the developer toolbar (no "Deploy" button), and a civic tool sends nothing home
-    sys.argv = ["streamlit", "run", str(APP), "--client.toolbarMode", "viewer", "--browser.gatherUsageStats",
-                "false", *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", __file__, *FLAGS, *sys.argv[1:]]
     cli.main()
 
 

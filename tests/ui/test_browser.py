@@ -98,8 +98,10 @@ def server(request, tmp_path_factory):
         proc.kill()
 
 
-def open_page(browser, url: str, width: int = 1280, height: int = 900):
-    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+def open_page(browser, url: str, width: int = 1280, height: int = 900, page=None):
+    """``url`` in a new page (or in ``page``, made by the caller to listen from the first request), once its
+    title is drawn and Streamlit's running indicator is gone."""
+    page = page or browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)

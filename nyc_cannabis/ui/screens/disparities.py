@@ -38,8 +38,11 @@ if ctx:
         d[2].selectbox("Count the charges that would be criminal under…", targets, key="regime",
                        format_func=lambda t: "no law: the records as charged" if t == "as charged"
                        else regimes.load(t).name)
+        # never disabled: Streamlit greys a disabled widget's label to 2.6:1 on white, below WCAG AA, and a
+        # screen reader cannot tell the grey label belongs to an inactive control; the help says when it counts
         d[3].selectbox("Bound", views.BOUND.values, key="bound",
-                       disabled=st.session_state.get("regime") == views.AS_CHARGED)
+                       help=views.BOUND.help + " Used only when a law is chosen: the records as charged have "
+                       "no bounds.")
         d[4].number_input("Suppress below", *views.DISPARITY["threshold"].values, key="threshold", step=1,
                           help=views.DISPARITY["threshold"].help)
     v = state.current(params)
