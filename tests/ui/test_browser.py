@@ -25,7 +25,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 #: screenshots go to docs/screenshots only when asked (`make screenshots`); a test run leaves the tree clean
 SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS")
          else Path(tempfile.gettempdir()) / "analytics-screenshots")
-PAGES = ("overview", "law", "projection", "disparities", "trends", "geography", "records", "methods")
+PAGES = tuple(p.url_path for p in __import__("nyc_cannabis.ui.nav", fromlist=["PAGES"]).PAGES)  # every page of the app
 
 if CHROMIUM is None:
     pytest.skip("no chromium on this machine (apt-get install chromium)", allow_module_level=True)
@@ -122,7 +122,7 @@ def test_every_page_renders(browser, server, name):
     ready = {"law": "[data-testid=stSelectbox] input", "projection": "[data-testid=stSelectbox] input",
              "records": "[data-testid=stSelectbox] input", "methods": "[data-testid=stFileUploader]",
              "disparities": "[data-testid=stSelectbox] input", "trends": "[data-testid=stSelectbox] input",
-             "geography": "[data-testid=stSelectbox] input",
+             "geography": "[data-testid=stSelectbox] input", "reform": "[data-testid=stSelectbox] input",
              "overview": "[data-testid=stPageLink]"}[name]
     page.locator(ready).first.wait_for(state="visible", timeout=30_000)
     page.locator("[data-testid=stDataFrame] canvas, [data-testid=stDataFrame] table").first.wait_for(timeout=30_000)
