@@ -72,7 +72,10 @@ def law_periods() -> tuple[Period, ...]:
 
 
 def period(regime_id: str) -> Period:
-    return next(p for p in law_periods() if p.regime == regime_id)
+    for p in law_periods():
+        if p.regime == regime_id:
+            return p
+    raise KeyError(f"no law event {regime_id!r} in events.yaml")
 
 
 def law_on(day: dt.date) -> str:

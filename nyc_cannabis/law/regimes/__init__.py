@@ -318,7 +318,7 @@ def build(where: str, doc: Any) -> Regime:
     if spec.effective.event:
         try:
             period = events.period(spec.effective.event)
-        except StopIteration:
+        except KeyError:
             raise RegimeError(f"{where}: effective.event: no law event {spec.effective.event!r} in core/events.yaml "
                               f"(one of {', '.join(p.regime for p in events.law_periods())})") from None
         start, end = period.start, period.end
