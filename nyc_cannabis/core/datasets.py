@@ -112,6 +112,17 @@ class Dataset:
     aliases: dict[str, str] = field(default_factory=dict)
 
     @property
+    def stored(self) -> str:
+        """The table holding the records as published (``arrests_raw``); the view :attr:`table` adds the
+        derived model (``nyc_cannabis/ingest/sql/records/<dataset>.sql``)."""
+        return f"{self.table}_raw"
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        """The columns a file may lack (loaded as NULL)."""
+        return tuple(c for c in self.columns if c not in self.required)
+
+    @property
     def api_columns(self) -> tuple[str, ...]:
         """The columns as the Socrata API names them (what the downloader asks for and writes)."""
         return tuple(API_GEO_COLUMN if c == "geo_point" else c for c in self.columns)

@@ -48,7 +48,7 @@ import duckdb
 
 from nyc_cannabis import __version__
 from nyc_cannabis.core import store
-from nyc_cannabis.core.datasets import AGE_BANDS, BOROUGHS, RACE_LABELS, Dataset, schema_drift
+from nyc_cannabis.core.datasets import AGE_BANDS, BOROUGHS, DATASETS, RACE_LABELS, Dataset, schema_drift
 from nyc_cannabis.core.db import Database, reading
 from nyc_cannabis.core.files import sha256_file
 from nyc_cannabis.ingest import cells
@@ -97,6 +97,11 @@ def open_db(db_path: Database | str | Path) -> duckdb.DuckDBPyConnection:
     con.begin()
     try:
         store.execute(con, "schema/tables")
+        for row in store.execute(con, "schema/version_1_tables").fetchall():  # once, on a version-1 database
+            dataset = DATASETS[row[0]]
+            store.execute(con, "schema/migrate_records", table=dataset.table, stored=dataset.stored)
+        for dataset in DATASETS.values():
+            store.execute(con, f"schema/{dataset.name}_view", rows=dataset.stored)
         # one statement per table (executemany runs one statement per row)
         store.execute(con, "schema/ref_race_labels",
                       {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
@@ -109,7 +114,7 @@ def open_db(db_path: Database | str | Path) -> duckdb.DuckDBPyConnection:
         cells.refresh(con)  # a database from an older version gets its cells here, once
         con.commit()
     except BaseException:
-        con.rollback()
+        _rollback(con)
         con.close()
         raise
     store.execute(con, "schema/macros")
@@ -165,77 +170,115 @@ def ingest(db_path: Database | str | Path, paths: Iterable[str | Path], on_file=
 def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str] | None = None) -> FileReport:
     """Load one inspected file in one transaction (see the module docstring). ``digest``: its SHA-256
     being computed elsewhere; without it, the file is hashed here while DuckDB reads it."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        if digest is None:  # hash while DuckDB reads
+            digest = pool.submit(sha256_file, info.path)
+        try:
+            report = _load_fast(con, info, digest)
+            if report is None:  # the file needs its records numbered: read it again, whole
+                report = _load_numbered(con, info, digest)
+        except BaseException as exc:
+            if isinstance(exc, duckdb.Error):
+                raise IngestError(f"{info.path}: {_one_line(exc)}") from exc
+            raise
+        finally:
+            _drop_stage(con, info.recognised.dataset)
+    return report
+
+
+def _load_fast(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str]) -> FileReport | None:
+    """Fast path: one pass from the CSV reader into the table, the records not numbered. Kept (committed)
+    when the file turns out to be new, every row valid and every key once and new to the database; else
+    rolled back, and None says the numbered path must load the file."""
     dataset = info.recognised.dataset
-    ids = {"table": dataset.table, "key": dataset.key}
-    began = False
+    ids = {"stored": dataset.stored, "key": dataset.key}
+    _drop_stage(con, dataset)
+    _open_file(con, info)
+    store.execute(con, "ingest/stream_stage", file=_file_view(con, info))
+    store.execute(con, "ingest/stage_shift_empty")
+    store.execute(con, f"staging/{dataset.name}", rows="stage_typed")
+    con.begin()
     try:
-        # Read outside the transaction: the staging table is connection-local, and its rowids are the
-        # file order only when it is not transaction-local.
-        if digest is None:
-            with ThreadPoolExecutor(max_workers=1) as pool:  # hash while DuckDB reads
-                sha256 = pool.submit(sha256_file, info.path)
-                _read_staged(con, info)
-                sha256 = sha256.result()
-        else:
-            _read_staged(con, info)
-            sha256 = digest.result()
-        con.begin()
-        began = True
+        source_id = store.execute(con, "ingest/next_source_id").fetchone()[0]
+        sid = {"source_id": source_id}
+        loaded = store.execute(con, "ingest/insert_direct", sid, date=dataset.date, **ids).fetchone()[0]
+        _collect_rejects(con, info)
+        check = store.fetch_one(con, "ingest/fast_check", sid, **ids)
+        sha256 = digest.result()
+        if check["rows_invalid"] or check["repeated_keys"] or check["stored_keys"] or \
+                store.execute(con, "ingest/source_by_sha256", {"sha256": sha256}).fetchone():
+            _rollback(con)
+            return None
+        synthetic = is_synthetic(info.path, sha256)
+        _refuse_mixing(con, info.path, synthetic)
+        counts = store.fetch_one(con, "ingest/valid_counts", sid | {"rows_valid": loaded}, date=dataset.date,
+                                 stored=dataset.stored)
+        cells.add(con, dataset.name, source_id)  # every record of this file is new
+        report = _finish(con, info, sha256, synthetic, source_id, counts, loaded, [], existing=False)
+        con.commit()
+        return report
+    except BaseException:
+        _rollback(con)
+        raise
+
+
+def _load_numbered(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str]) -> FileReport:
+    """Numbered path: the file read into the temp table ``stage`` (its rowid numbers the records), each
+    key's copies ranked within the file and against the table, the most complete kept, the disagreeing
+    pairs listed, stored copies that a better one supersedes replaced."""
+    dataset = info.recognised.dataset
+    _drop_stage(con, dataset)
+    # Read outside the transaction: the staging table is connection-local, and its rowids are the file
+    # order only when it is not transaction-local.
+    _read_staged(con, info)
+    sha256 = digest.result()
+    con.begin()
+    try:
         existing = store.execute(con, "ingest/source_by_sha256", {"sha256": sha256}).fetchone()
         synthetic = is_synthetic(info.path, sha256)
         _refuse_mixing(con, info.path, synthetic)
         source_id = existing[0] if existing else store.execute(con, "ingest/next_source_id").fetchone()[0]
-        sid = {"source_id": source_id}
-        store.execute(con, f"staging/{dataset.name}")
-        if not existing and store.fetch_one(con, "ingest/distinct_keys", **ids)["distinct_keys"]:
-            counts, loaded, pairs = _load_distinct(con, sid, dataset)
-            cells.add(con, dataset.name, source_id)  # every record of this file is new
-        else:
-            counts, loaded, pairs = _load_deduplicated(con, sid, dataset)
-            if loaded:  # new records, possibly replacing stored copies: recount the dataset
-                cells.rebuild(con, dataset.name)
-        first, last = counts["first_date"], counts["last_date"]
-        if counts["rows_invalid"]:
-            store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
-        store.execute(con, "ingest/quarantine_rejects",
-                      sid | {"dataset": dataset.name, "date_format": info.date_format})
-        _record_conflicts(con, dataset, pairs)
-        report = FileReport(
-            path=str(info.path), dataset=dataset.name, edition=info.recognised.edition,
-            rows_read=counts["rows_read"], rows_loaded=loaded, rows_rejected=counts["rows_invalid"] + counts["rows_unreadable"],
-            rows_duplicate=counts["rows_valid"] - loaded,
-            conflicts=len({p["record_key"] for p in pairs}), source_id=source_id,
-            synthetic=synthetic, already_loaded=existing is not None,
-            first_date=first.isoformat() if first else None, last_date=last.isoformat() if last else None)
-        if not existing:
-            _record_source(con, info, sha256, report)
-        _pause_if_asked()
+        store.execute(con, f"staging/{dataset.name}", rows="stage_typed")
+        counts, loaded, pairs = _load_deduplicated(con, {"source_id": source_id}, dataset)
+        if loaded:  # new records, possibly replacing stored copies: recount the dataset
+            cells.rebuild(con, dataset.name)
+        report = _finish(con, info, sha256, synthetic, source_id, counts, loaded, pairs,
+                         existing=existing is not None)
         con.commit()
-    except BaseException as exc:
-        if began:
-            con.rollback()
-        if isinstance(exc, duckdb.Error):
-            raise IngestError(f"{info.path}: {_one_line(exc)}") from exc
+        return report
+    except BaseException:
+        _rollback(con)
         raise
-    finally:
-        _drop_stage(con)
+
+
+def _finish(con: duckdb.DuckDBPyConnection, info: Inspected, sha256: str, synthetic: bool, source_id: int,
+            counts: dict, loaded: int, pairs: list[dict], *, existing: bool) -> FileReport:
+    """Either path's end, in its transaction: quarantine, conflicts, the source record, the report."""
+    dataset = info.recognised.dataset
+    sid = {"source_id": source_id}
+    if counts["rows_invalid"]:
+        store.execute(con, "ingest/quarantine_rows", sid | {"dataset": dataset.name})
+    store.execute(con, "ingest/quarantine_rejects", sid | {"dataset": dataset.name, "date_format": info.date_format})
+    _record_conflicts(con, dataset, pairs)
+    first, last = counts["first_date"], counts["last_date"]
+    report = FileReport(
+        path=str(info.path), dataset=dataset.name, edition=info.recognised.edition,
+        rows_read=counts["rows_read"], rows_loaded=loaded,
+        rows_rejected=counts["rows_invalid"] + counts["rows_unreadable"],
+        rows_duplicate=counts["rows_valid"] - loaded,
+        conflicts=len({p["record_key"] for p in pairs}), source_id=source_id,
+        synthetic=synthetic, already_loaded=existing,
+        first_date=first.isoformat() if first else None, last_date=last.isoformat() if last else None)
+    if not existing:
+        _record_source(con, info, sha256, report)
+    _pause_if_asked()
     return report
-
-
-def _load_distinct(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
-    """Fast path, when no key repeats within the file or against the table: every valid row is a new
-    record, so the staging view is evaluated once, straight into the table (no check table, no ranking)."""
-    ids = {"table": dataset.table, "key": dataset.key}
-    loaded = store.execute(con, "ingest/insert_valid", sid, **ids).fetchone()[0]
-    counts = store.fetch_one(con, "ingest/valid_counts", sid | {"rows_valid": loaded}, date=dataset.date,
-                             table=dataset.table)
-    return counts, loaded, []
 
 
 def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Dataset) -> tuple[dict, int, list]:
     """Full path: rank the copies of each key within the file and against the table, keep the most
     complete, list the disagreeing pairs, replace stored copies that a better one supersedes."""
-    ids = {"table": dataset.table, "key": dataset.key}
+    ids = {"table": dataset.table, "stored": dataset.stored, "key": dataset.key}
     store.execute(con, "ingest/check", date=dataset.date, **ids)
     store.execute(con, "ingest/losers")
     store.execute(con, "ingest/collisions", **ids)
@@ -253,6 +296,15 @@ def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Datas
     return counts, loaded, pairs
 
 
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll the file's transaction back. After a fatal error (a full disk, say) DuckDB has already ended
+    it, and a rollback would only raise "no transaction is active" over the error that matters."""
+    try:
+        con.rollback()
+    except duckdb.TransactionException:
+        pass
+
+
 def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) -> None:
     """Synthetic demo records and real records never share a database: every figure would be suspect."""
     other = store.execute(con, "ingest/other_kind_sources", {"synthetic": synthetic}).fetchone()[0]
@@ -263,26 +315,46 @@ def _refuse_mixing(con: duckdb.DuckDBPyConnection, path: Path, synthetic: bool) 
 
 
 def _count(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> int:
-    return store.execute(con, "ingest/count_table", table=dataset.table).fetchone()[0]
+    return store.execute(con, "ingest/count_table", stored=dataset.stored).fetchone()[0]
 
 
-def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
-    """CSV → temp table ``stage`` typed by DuckDB's reader (file order), plus ``stage_rejects`` (records it
-    could not split or type) and ``stage_shift`` (to turn a stage row back into its record number)."""
-    _drop_stage(con)
-    dataset = info.recognised.dataset
-    columns = reader_columns(info)
-    store.execute(con, "ingest/read_stage",
-                  {"path": str(info.path), "columns": columns, "date_format": info.date_format})
-    for column in info.recognised.missing:  # optional columns the file lacks: NULL, recorded in sources
+def _open_file(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
+    """Point this connection's reader view ``stage_csv`` at the file (``ingest/csv_file``, ``csv_view``)."""
+    store.execute(con, "ingest/csv_file",
+                  {"path": str(info.path), "columns": reader_columns(info), "date_format": info.date_format})
+    store.execute(con, "ingest/csv_view")
+
+
+def _file_view(con: duckdb.DuckDBPyConnection, info: Inspected) -> str:
+    """The view that reads the file with every column of its dataset: ``stage_csv``, plus, for each optional
+    column the file lacks, a view adding it as NULL (recorded in ``sources.missing_columns``)."""
+    dataset, view = info.recognised.dataset, "stage_csv"
+    for column in info.recognised.missing:
         # the name and type come from the schema allow-list, never from the file (type in lower case: an
         # identifier to sql_text, the same type to DuckDB)
-        store.execute(con, "ingest/stage_add_column", column=column, type=dataset.reader_type(column).lower())
+        store.execute(con, "ingest/csv_add_column", view=f"stage_with_{column}", prev=view, column=column,
+                      type=dataset.reader_type(column).lower())
+        view = f"stage_with_{column}"
+    return view
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
+    """After the file was read: ``stage_rejects`` (the records the reader could not split or type, with
+    their record numbers); a file with invalid UTF-8 anywhere is refused whole."""
     store.execute(con, "ingest/stage_rejects")
     bad = store.execute(con, "ingest/invalid_encoding").fetchone()[0]
     if bad is not None:
         raise IngestError(f"{info.path}: not UTF-8 text (invalid byte sequence in record {bad}); "
                           f"re-export the file as UTF-8 CSV")
+
+
+def _read_staged(con: duckdb.DuckDBPyConnection, info: Inspected) -> None:
+    """Numbered path: CSV → temp table ``stage`` typed by DuckDB's reader (file order), read as
+    ``stage_rows``, plus ``stage_rejects`` (records it could not split or type) and ``stage_shift`` (to turn
+    a stage row back into its record number)."""
+    _open_file(con, info)
+    store.execute(con, "ingest/read_stage", file=_file_view(con, info))
+    _collect_rejects(con, info)
     # A stage row's record number is its position plus the rejected records before it. Rejected records
     # are rare, so the shift is computed once, for the rows that follow one, and hash-joined by the view
     # (none at all when nothing was rejected: then the ASOF join over every row is skipped).
@@ -299,8 +371,11 @@ def reader_columns(info: Inspected) -> dict[str, str]:
             for i, m in enumerate(info.recognised.mapping)}
 
 
-def _drop_stage(con: duckdb.DuckDBPyConnection) -> None:
-    store.execute(con, "ingest/drop_stage")  # the view and every staging table, in one call
+def _drop_stage(con: duckdb.DuckDBPyConnection, dataset: Dataset) -> None:
+    """Drop every staging view and table of this connection."""
+    for column in dataset.optional:
+        store.execute(con, "ingest/drop_view", view=f"stage_with_{column}")
+    store.execute(con, "ingest/drop_stage")
 
 
 def _record_conflicts(con: duckdb.DuckDBPyConnection, dataset: Dataset, pairs: list[dict]) -> None:
@@ -348,7 +423,7 @@ def summarize(db_path: Database | str | Path) -> dict[str, Any]:
             cells.mark_current(con)
             con.commit()
         except BaseException:
-            con.rollback()
+            _rollback(con)
             raise
         counts = {d: dict(zip(("cells", "records"), store.execute(con, "cells/totals", cells=t).fetchone()))
                   for d, t in cells.TABLES.items()}

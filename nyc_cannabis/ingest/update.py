@@ -192,7 +192,7 @@ def _new_keys(db_path: Path, dataset: str, path: Path) -> int | None:
     try:
         row = store.fetch_one(con, "update/new_keys",
                               {"path": str(path), "json_key": f"$.{spec.key}", "dataset": dataset},
-                              key=spec.key, table=spec.table)
+                              key=spec.key, stored=spec.stored)
         return int(row["new_keys"])
     except duckdb.Error:  # a file DuckDB cannot read this way: let the loader judge it
         return None

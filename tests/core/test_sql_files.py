@@ -226,5 +226,5 @@ def test_the_name_check_finds_a_missing_file_and_identifier():
     by_line = {line: (patterns, ids) for _, line, patterns, ids in calls}
     assert by_line[1] == (["ingest/no_such_query"], set()) and "ingest/no_such_query" not in db.sql_files()
     assert by_line[2] == (["staging/*"], set())
-    assert _placeholders("ingest/count_table") - by_line[3][1] == {"table"}
+    assert _placeholders("ingest/count_table") - by_line[3][1] == {"stored"}
     assert by_line[5][0] is None

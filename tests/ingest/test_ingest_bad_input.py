@@ -153,11 +153,25 @@ def test_fractional_code_is_not_a_whole_number(tmp_path, db):
 
 
 def test_line_numbers_survive_quoted_newlines_and_rejects(tmp_path, db):
-    rows = [arrest("1"), list(arrest("2").values())[:3], arrest("3", PD_DESC="TWO\nLINES"), arrest("4")]
+    # an invalid row (line 6: key missing) sends the file down the numbered path, which numbers the records
+    rows = [arrest("1"), list(arrest("2").values())[:3], arrest("3", PD_DESC="TWO\nLINES"), arrest("4"),
+            arrest("")]
     path = write_csv(tmp_path / "a.csv", ARREST_HEADER, rows)
     cli_json("ingest", path, "--db", db)
     # lines are CSV records (header = 1): a quoted newline does not shift the count
     assert query(db, "SELECT arrest_key, line FROM arrests ORDER BY line") == [("1", 2), ("3", 4), ("4", 5)]
+    assert query(db, "SELECT line FROM quarantine ORDER BY line") == [(3,), (6,)]
+
+
+def test_fast_path_keeps_reject_lines_and_leaves_records_unnumbered(tmp_path, db):
+    """A clean file with one unsplittable record stays on the fast path: the reader numbers its reject
+    itself (line 3), and the records, whose keys are unique in the file, carry no line (NULL)."""
+    rows = [arrest("1"), list(arrest("2").values())[:3], arrest("3", PD_DESC="TWO\nLINES"), arrest("4")]
+    path = write_csv(tmp_path / "a.csv", ARREST_HEADER, rows)
+    report = cli_json("ingest", path, "--db", db)["files"][0]
+    assert (report["rows_read"], report["rows_loaded"], report["rows_rejected"]) == (4, 3, 1)
+    assert query(db, "SELECT arrest_key, line FROM arrests ORDER BY arrest_key") == [("1", None), ("3", None),
+                                                                                     ("4", None)]
     assert query(db, "SELECT line FROM quarantine") == [(3,)]
 
 

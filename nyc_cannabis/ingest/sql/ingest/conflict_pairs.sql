@@ -12,7 +12,7 @@ new_rows AS (
 ),
 old_rows AS (
     SELECT {{key}} AS record_key, hash(*COLUMNS(lambda c: c NOT IN ('source_id', 'line', 'completeness'))) AS content
-    FROM {{table}}
+    FROM {{stored}}
     WHERE {{key}} IN (SELECT record_key FROM stage_collisions)
 )
 SELECT l.record_key,

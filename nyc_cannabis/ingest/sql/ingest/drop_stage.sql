@@ -1,5 +1,9 @@
--- Drop this connection's staging view and tables (before reading a file and after loading it).
+-- Drop this connection's staging views and tables (before reading a file and after loading it); the
+-- views that add a missing column (csv_add_column.sql) are dropped by the loader, which knows their names.
+DROP VIEW IF EXISTS temp.stage_ranked;
 DROP VIEW IF EXISTS temp.stage_typed;
+DROP VIEW IF EXISTS temp.stage_rows;
+DROP VIEW IF EXISTS temp.stage_csv;
 DROP TABLE IF EXISTS temp.stage;
 DROP TABLE IF EXISTS temp.stage_check;
 DROP TABLE IF EXISTS temp.stage_losers;

@@ -1,5 +1,5 @@
 -- This file's winning copies: keys not stored yet, and replacements for less complete stored copies.
-INSERT INTO {{table}} BY NAME
+INSERT INTO {{stored}} BY NAME
 SELECT * EXCLUDE (ordinal, reason), $source_id AS source_id
 FROM stage_typed
 WHERE reason = ''

@@ -8,7 +8,7 @@ WITH new_json AS (
 old_json AS (
     SELECT {{key}} AS record_key,
            to_json(struct_pack(*COLUMNS(lambda c: c NOT IN ('source_id', 'line', 'completeness')))) AS j
-    FROM {{table}}
+    FROM {{stored}}
     WHERE {{key}} IN (SELECT record_key FROM stage_pairs WHERE kept_ordinal IS NULL OR other_ordinal IS NULL)
 )
 SELECT p.record_key, p.kept_source_id, p.kept_line, p.other_source_id, p.other_line, p.resolution,

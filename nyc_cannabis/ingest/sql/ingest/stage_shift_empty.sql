@@ -1,2 +1,3 @@
--- Nothing was rejected: an empty shift table, so the staging view skips the ASOF join over every row.
-CREATE TEMP TABLE stage_shift (ordinal BIGINT, records BIGINT);
+-- Nothing was rejected (or the file is not numbered): an empty shift table, so the staging view skips the
+-- ASOF join over every row.
+CREATE OR REPLACE TEMP TABLE stage_shift (ordinal BIGINT, records BIGINT);

@@ -1,2 +1,2 @@
 -- Stamp the schema version the database was created or opened with.
-INSERT OR REPLACE INTO meta VALUES ('schema_version', '1');
+INSERT OR REPLACE INTO meta VALUES ('schema_version', '2');

@@ -1,5 +1,15 @@
 -- The database: one table per dataset, plus provenance (sources), rejected rows (quarantine),
 -- disagreeing copies of a key (conflicts), reference tables and meta. Documented in docs/data-model.md.
+--
+-- Each dataset's records are stored as published (<dataset>_raw: the columns typed, plus source_id and line);
+-- the view named after the dataset (arrests, summonses: schema/records_view.sql over records/<dataset>.sql)
+-- adds the derived model (race group, age band, sex, borough, Penal Law section, cannabis flag,
+-- completeness), computed where it is read. Everything but the loader reads the views.
+--
+-- line: the record's number in its file. A file loaded on the fast path (every key once in the file and new
+-- to the database, every row valid) is not numbered: there the file (source_id) and the key identify the row
+-- exactly, and line is NULL. A file with a repeated key, a stored key or an invalid row is numbered, and
+-- line is set on its records (as on its quarantined rows and conflicts, always).
 CREATE TABLE IF NOT EXISTS meta (
     name  VARCHAR PRIMARY KEY,
     value VARCHAR
@@ -28,7 +38,7 @@ CREATE TABLE IF NOT EXISTS sources (
     tool_version    VARCHAR NOT NULL
 );
 
-CREATE TABLE IF NOT EXISTS arrests (
+CREATE TABLE IF NOT EXISTS arrests_raw (
     -- as published (NYPD Arrests Data, 8h9b-rp9u / uip8-fykc); labels verbatim, numbers and dates typed
     arrest_key        VARCHAR NOT NULL,
     arrest_date       DATE NOT NULL,
@@ -49,22 +59,12 @@ CREATE TABLE IF NOT EXISTS arrests (
     latitude          DOUBLE,
     longitude         DOUBLE,
     geo_point         VARCHAR,
-    -- derived (nyc_cannabis/ingest/sql/staging/arrests.sql)
-    race_group        VARCHAR NOT NULL,
-    age_band          VARCHAR NOT NULL,
-    sex_code          VARCHAR NOT NULL,
-    boro_code         VARCHAR,
-    law_article       SMALLINT,
-    law_section       VARCHAR,
-    law_subdivision   SMALLINT,
-    is_cannabis       BOOLEAN NOT NULL,
     -- provenance
     source_id         INTEGER NOT NULL,
-    line              BIGINT NOT NULL,
-    completeness      TINYINT NOT NULL
+    line              BIGINT            -- CSV record number (header = 1); NULL: not numbered (see below)
 );
 
-CREATE TABLE IF NOT EXISTS summonses (
+CREATE TABLE IF NOT EXISTS summonses_raw (
     -- as published (NYPD Criminal Court Summons, sv2w-rv3k / mv4k-y93f)
     summons_key           VARCHAR NOT NULL,
     summons_date          DATE NOT NULL,
@@ -83,19 +83,9 @@ CREATE TABLE IF NOT EXISTS summonses (
     latitude              DOUBLE,
     longitude             DOUBLE,
     geo_point             VARCHAR,
-    -- derived (nyc_cannabis/ingest/sql/staging/summonses.sql)
-    race_group            VARCHAR NOT NULL,
-    age_band              VARCHAR NOT NULL,
-    sex_code              VARCHAR NOT NULL,
-    boro_code             VARCHAR,
-    law_article           SMALLINT,
-    law_section           VARCHAR,
-    law_subdivision       SMALLINT,
-    is_cannabis           BOOLEAN NOT NULL,
     -- provenance
     source_id             INTEGER NOT NULL,
-    line                  BIGINT NOT NULL,
-    completeness          TINYINT NOT NULL
+    line                  BIGINT         -- as in arrests_raw
 );
 
 CREATE TABLE IF NOT EXISTS quarantine (
@@ -110,9 +100,9 @@ CREATE TABLE IF NOT EXISTS conflicts (
     dataset         VARCHAR NOT NULL,
     record_key      VARCHAR NOT NULL,
     kept_source_id  INTEGER NOT NULL,
-    kept_line       BIGINT NOT NULL,
+    kept_line       BIGINT,               -- NULL: from a file that was not numbered (the key identifies it)
     other_source_id INTEGER NOT NULL,
-    other_line      BIGINT NOT NULL,
+    other_line      BIGINT,               -- likewise
     fields          VARCHAR[] NOT NULL,   -- columns whose values differ
     resolution      VARCHAR NOT NULL      -- why the kept copy won
 );

@@ -14,5 +14,5 @@ quarantined AS (
 SELECT count(*) AS new_keys
 FROM downloaded
 WHERE k IS NOT NULL
-  AND k NOT IN (SELECT {{key}} FROM {{table}})
+  AND k NOT IN (SELECT {{key}} FROM {{stored}})
   AND k NOT IN (SELECT k FROM quarantined WHERE k IS NOT NULL);

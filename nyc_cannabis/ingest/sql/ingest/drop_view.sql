@@ -1,0 +1,2 @@
+-- Drop one of this connection's temporary views.
+DROP VIEW IF EXISTS temp.{{view}};
