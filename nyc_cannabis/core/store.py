@@ -97,6 +97,21 @@ def _one_line(text: str, limit: int = 200) -> str:
     return " ".join(text.split())[:limit]
 
 
+_FILE_ERROR = re.compile(r'(?:could not|cannot) (write|open|read|create)[^"]*"([^"]+)"[^:]*:\s*(.+)', re.I)
+
+
+def _detail(err: BaseException) -> str:
+    """The OS's words for a failed write or open, with the file's name ("could not write x.duckdb.wal: File too
+    large"), else the error on one line."""
+    text = _one_line(str(err), 1000)
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.strerror}: {Path(err.filename).name}" if err.filename else err.strerror
+    m = _FILE_ERROR.search(text)
+    if m:
+        return f"could not {m.group(1).lower()} {Path(m.group(2)).name}: {m.group(3)[:120]}"
+    return text[:200]
+
+
 def explain(exc: BaseException, path: str | Path | None = None) -> str:
     """One line for a DuckDB or OS error met on the database ``path``: the fault and what to do when it is a
     known one (:func:`fault_kind`), else the error's own text on one line."""
@@ -121,13 +136,13 @@ def _fault_message(kind: str, err: BaseException, path: str | Path | None,
             f"nyc_cannabis update --db {where}` for the real records)", kind)
     if kind == "full":
         return DatabaseFault(
-            f"{where}: no space left to write ({_one_line(str(err), 160)}); free disk space beside the database "
+            f"{where}: no space left to write ({_detail(err)}); free disk space beside the database "
             f"and run this again: nothing was half-written", kind)
     if read_only:
-        return DatabaseFault(f"{where} cannot be read ({_one_line(str(err), 160)}): give this user read access "
+        return DatabaseFault(f"{where} cannot be read ({_detail(err)}): give this user read access "
                              f"to the file", kind)
     return DatabaseFault(
-        f"{where} cannot be written ({_one_line(str(err), 160)}): loading, summarizing and updating need write "
+        f"{where} cannot be written ({_detail(err)}): loading, summarizing and updating need write "
         f"access to the file and its folder (DuckDB writes a .wal file beside it); reading still works", kind)
 
 
