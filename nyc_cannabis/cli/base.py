@@ -51,14 +51,21 @@ def db_option(fn):
 
 
 def failures_as_one_line(fn):
-    """Turn the engine's own errors into one-line failures (never a traceback for bad input)."""
+    """Turn the engine's own errors into one-line failures (never a traceback for bad input), and so the
+    database's faults (damaged file, disk full, not writable: :func:`nyc_cannabis.core.store.explain`, which
+    finds the cause behind a failed COMMIT's follow-up error) and any other DuckDB error."""
+    import duckdb
+
+    from nyc_cannabis.core import store
     from nyc_cannabis.ingest.loader import IngestError
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (IngestError, ValueError, OSError) as exc:
+        except (IngestError, ValueError, OSError, duckdb.Error) as exc:
+            if isinstance(exc, duckdb.Error) or store.fault_kind(exc):
+                raise Failure(store.explain(exc, kwargs.get("db"))) from exc
             raise Failure(str(exc)) from exc
     return wrapper
 

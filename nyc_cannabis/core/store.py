@@ -47,15 +47,123 @@ def sql_files() -> dict[str, Traversable]:
     return found
 
 
+class DatabaseFault(duckdb.IOException, OSError):
+    """The database file cannot be used as it is: damaged (truncated, not a DuckDB file, a checksum that does
+    not match), out of disk space, or not writable. The message is one line naming the file and what to do.
+    Both a DuckDB error and an ``OSError``, so every caller that handled DuckDB's own error still does."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+#: DuckDB's (and the OS's) words for each fault, lower case
+_FAULTS = {
+    "damaged": ("not a valid duckdb database file", "could not read enough bytes", "corrupt database file",
+                "does not match stored checksum", "failure while replaying wal", "wal file is corrupt"),
+    "full": ("no space left on device", "file too large", "disk quota exceeded", "disk is full"),
+    "read_only": ("read-only file system", "permission denied", "read only file system"),
+}
+#: what DuckDB said, in the reader's words (never DuckDB's text: "block" would read as a lock to a caller)
+_DAMAGE = {"not a valid duckdb database file": "not a DuckDB database file",
+           "could not read enough bytes": "truncated: shorter than its own index says",
+           "corrupt database file": "corrupt: a checksum does not match",
+           "does not match stored checksum": "corrupt: a checksum does not match",
+           "failure while replaying wal": "its write-ahead log cannot be replayed",
+           "wal file is corrupt": "its write-ahead log is corrupt"}
+
+
+def fault_kind(exc: BaseException) -> tuple[str, BaseException] | None:
+    """The fault behind ``exc`` (``damaged``, ``full`` or ``read_only``) and the error that says so, looked for
+    along its chain: a failed COMMIT is often followed by another error (``cannot rollback - no transaction is
+    active``) that hides the cause."""
+    seen: set[int] = set()
+    chain: list[BaseException] = []
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for err in chain:
+        if isinstance(err, DatabaseFault):
+            return err.kind, err
+        text = str(err).lower()
+        for kind, words in _FAULTS.items():
+            if any(w in text for w in words):
+                return kind, err
+    return None
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    return " ".join(text.split())[:limit]
+
+
+_FILE_ERROR = re.compile(r'(?:could not|cannot) (write|open|read|create)[^"]*"([^"]+)"[^:]*:\s*(.+)', re.I)
+
+
+def _detail(err: BaseException) -> str:
+    """The OS's words for a failed write or open, with the file's name ("could not write x.duckdb.wal: File too
+    large"), else the error on one line."""
+    text = _one_line(str(err), 1000)
+    if isinstance(err, OSError) and err.strerror:
+        return f"{err.strerror}: {Path(err.filename).name}" if err.filename else err.strerror
+    m = _FILE_ERROR.search(text)
+    if m:
+        return f"could not {m.group(1).lower()} {Path(m.group(2)).name}: {m.group(3)[:120]}"
+    return text[:200]
+
+
+def explain(exc: BaseException, path: str | Path | None = None) -> str:
+    """One line for a DuckDB or OS error met on the database ``path``: the fault and what to do when it is a
+    known one (:func:`fault_kind`), else the error's own text on one line."""
+    found = fault_kind(exc)
+    if found is None:
+        return _one_line(str(exc), 300)
+    kind, err = found
+    if isinstance(err, DatabaseFault):
+        return str(err)
+    return _fault_message(kind, err, path).args[0]
+
+
+def _fault_message(kind: str, err: BaseException, path: str | Path | None,
+                   read_only: bool = False) -> DatabaseFault:
+    where = str(path) if path is not None else "the database"
+    text = str(err).lower()
+    if kind == "damaged":
+        what = next((v for k, v in _DAMAGE.items() if k in text), "damaged")
+        return DatabaseFault(
+            f"{where} is damaged ({what}) and cannot be used: restore it from a backup, or move it aside and "
+            f"rebuild it (`python -m nyc_cannabis demo --db {where}` for the demo database, `python -m "
+            f"nyc_cannabis update --db {where}` for the real records)", kind)
+    if kind == "full":
+        return DatabaseFault(
+            f"{where}: no space left to write ({_detail(err)}); free disk space beside the database "
+            f"and run this again: nothing was half-written", kind)
+    if read_only:
+        return DatabaseFault(f"{where} cannot be read ({_detail(err)}): give this user read access "
+                             f"to the file", kind)
+    return DatabaseFault(
+        f"{where} cannot be written ({_detail(err)}): loading, summarizing and updating need write "
+        f"access to the file and its folder (DuckDB writes a .wal file beside it); reading still works", kind)
+
+
 def connect(path: str | Path, *, read_only: bool = False, memory_limit: str | None = None,
             threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the database file (created if missing unless ``read_only``)."""
+    """Open the database file (created if missing unless ``read_only``).
+
+    A damaged file, a full disk or a file that cannot be written raises :class:`DatabaseFault` (one line
+    naming the file and what to do); any other error (another process holding the file, say) is DuckDB's."""
     config: dict[str, Any] = {}
     if memory_limit:
         config["memory_limit"] = memory_limit
     if threads:
         config["threads"] = threads
-    return duckdb.connect(str(path), read_only=read_only, config=config)
+    try:
+        return duckdb.connect(str(path), read_only=read_only, config=config)
+    except duckdb.Error as exc:
+        found = fault_kind(exc)
+        if found is None or "lock" in str(exc).lower():
+            raise
+        raise _fault_message(found[0], exc, path, read_only) from exc
 
 
 @lru_cache(maxsize=None)

@@ -1,20 +1,44 @@
 """The dashboard's writes: an upload ingested, the summary rebuilt, the database updated from NYC Open Data,
 each done on a copy of the database that replaces the file in one atomic ``os.replace`` only when the work
 succeeded (a refused or failed one deletes the copy, and the database is exactly as before). The swap waits for
-queries in flight and holds new ones (``data.Gate``), then closes every connection to the old file."""
+queries in flight and holds new ones (``data.Gate``), then closes every connection to the old file.
+
+Faults (docs/faults.md): any error of the disk or of DuckDB (no space for the copy or for the work, a database
+that cannot be written or is damaged, another process holding it) is raised as :class:`UploadRefused`, one line,
+the database unchanged. One change at a time per database: a second one, from this server or another, is refused
+while the first runs. A process killed at any moment leaves the database as before or as after; the copy it left
+(``.<name>.ingest-<pid>-*``) is deleted by the next change or the next start (:func:`clean_leftovers`).
+
+Test hooks: ``ANALYTICS_PAUSE_BEFORE_SWAP`` / ``ANALYTICS_PAUSE_AFTER_SWAP`` (set to anything): the change stops
+just before (after) the ``os.replace``, says ``writes: paused before swap`` (``after``) on stderr and waits for a
+line on stdin.
+"""
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
+import sys
 import tempfile
+import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
+import duckdb
+
+from nyc_cannabis.core import store
+from nyc_cannabis.ingest.loader import IngestError
 from nyc_cannabis.ui.data import Db, _gate, close_all
 
 UPLOAD_LIMIT_MB = int(os.environ.get("ANALYTICS_UPLOAD_MB", "200"))
+PAUSE_BEFORE_SWAP_ENV = "ANALYTICS_PAUSE_BEFORE_SWAP"
+PAUSE_AFTER_SWAP_ENV = "ANALYTICS_PAUSE_AFTER_SWAP"
+
+_one_at_a_time = threading.Lock()  # one change at a time in this server (another server: the file lock)
 
 
 class UploadRefused(ValueError):
@@ -24,28 +48,138 @@ class UploadRefused(ValueError):
 def _writable(target: Path) -> None:
     if os.environ.get("ANALYTICS_READONLY"):
         raise UploadRefused("changes are switched off on this server (ANALYTICS_READONLY is set)")
-    if Path(str(target) + ".wal").exists():
-        raise UploadRefused(f"{target} has an unfinished write-ahead log; run `python -m nyc_cannabis info --db "
-                            f"{target}` once, then try again")
+
+
+def _pause(env: str, where: str) -> None:
+    if os.environ.get(env):
+        print(f"writes: paused {where}", file=sys.stderr, flush=True)
+        sys.stdin.readline()
+
+
+def _copy_prefix(target: Path) -> str:
+    return f".{target.name}.ingest-"
+
+
+def clean_leftovers(target: str | Path) -> list[Path]:
+    """Delete the copies (and their ``.wal``) that a killed change left beside ``target``: those whose process
+    (the pid in the name) is gone. Returns what was deleted. A copy is never read: left alone, it only takes
+    disk space."""
+    target = Path(target)
+    removed = []
+    try:
+        candidates = list(target.parent.glob(_copy_prefix(target) + "*"))
+    except OSError:
+        return removed
+    for path in candidates:
+        pid = path.name[len(_copy_prefix(target)):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue
+        if pid.isdigit() and int(pid) == os.getpid() and _one_at_a_time.locked():
+            continue  # this server's change in progress
+        try:
+            path.unlink()
+            removed.append(path)
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _exclusive(target: Path) -> Iterator[None]:
+    """One change at a time on ``target``: in this server (a lock) and across processes (``flock`` on
+    ``.<name>.write-lock`` beside it). Refused at once, not queued, when another change runs."""
+    busy = UploadRefused(f"another change to {target} is running (an upload, a rebuild or an update); try again "
+                         f"when it has finished")
+    if not _one_at_a_time.acquire(blocking=False):
+        raise busy
+    try:
+        lock_path = target.with_name(f".{target.name}.write-lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise busy from None
+            yield
+        finally:
+            os.close(fd)  # releases the flock
+    finally:
+        _one_at_a_time.release()
+
+
+@contextmanager
+def _refusing(target: Path) -> Iterator[None]:
+    """The disk's and DuckDB's errors as one-line :class:`UploadRefused` (the database is unchanged)."""
+    try:
+        yield
+    except (UploadRefused, UpdateFailed):
+        raise
+    except IngestError as exc:
+        raise UploadRefused(store.explain(exc, target) if store.fault_kind(exc) else str(exc)) from exc
+    except (OSError, duckdb.Error) as exc:
+        raise UploadRefused(store.explain(exc, target)) from exc
+
+
+def _checkpoint(path: Path) -> None:
+    """Fold ``path``'s write-ahead log into the file (replayed, checkpointed and deleted by DuckDB). Refuses
+    when a log is still there after it: the file alone would then lack what the log holds."""
+    con = store.connect(path)
+    try:
+        store.execute(con, "dashboard/checkpoint")
+    finally:
+        con.close()
+    if Path(str(path) + ".wal").exists():
+        raise UploadRefused(f"{path}: its write-ahead log could not be folded into the file (is the disk full?)")
 
 
 def _on_a_copy(target: Path, work: Callable[[Path], tuple[Any, bool]]) -> Any:
-    """Run ``work`` on a copy of the database (``.<name>.ingest-*``); when it returns ``(result, True)`` the
-    copy replaces the database in one atomic ``os.replace``, after every connection to the old file is
-    closed. Otherwise, or on any error, the copy is deleted and the database is exactly as before."""
-    copy = target.with_name(f".{target.name}.ingest-{uuid.uuid4().hex[:8]}")
-    try:
-        if target.exists():
-            shutil.copy2(target, copy)
-        result, replace = work(copy)
-        if replace:
-            with _gate.writing():  # no query is open on the old file while it is swapped
-                close_all()
-                os.replace(copy, target)
-        return result
-    finally:
-        for leftover in (copy, Path(str(copy) + ".wal")):
-            leftover.unlink(missing_ok=True)
+    """Run ``work`` on a copy of the database (``.<name>.ingest-<pid>-*``); when it returns ``(result, True)``
+    the copy, checkpointed (no write-ahead log beside it), replaces the database in one atomic ``os.replace``,
+    after every connection to the old file is closed. Otherwise, or on any error, the copy is deleted and the
+    database is exactly as before.
+
+    A write-ahead log beside the database (left by a command line process killed or out of disk space) is
+    first folded into it, while no connection of this server is open: its committed transactions are part of
+    the database (a read-only connection already reads them), and the copy must hold them too."""
+    copy = target.with_name(f"{_copy_prefix(target)}{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    with _refusing(target), _exclusive(target):
+        clean_leftovers(target)
+        try:
+            if Path(str(target) + ".wal").exists():
+                with _gate.writing():
+                    close_all()
+                    _checkpoint(target)
+            if target.exists():
+                try:
+                    shutil.copy2(target, copy)
+                except OSError as exc:
+                    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+                        raise UploadRefused(
+                            f"the copy of {target} ({target.stat().st_size / 1e6:,.0f} MB) does not fit on its disk "
+                            f"({exc.strerror}): free disk space beside the database and try again") from exc
+                    raise
+            result, replace = work(copy)
+            if replace:
+                _checkpoint(copy)
+                with _gate.writing():  # no query is open on the old file while it is swapped
+                    close_all()
+                    _pause(PAUSE_BEFORE_SWAP_ENV, "before swap")
+                    os.replace(copy, target)
+                    _pause(PAUSE_AFTER_SWAP_ENV, "after swap")
+            return result
+        finally:
+            for leftover in (copy, Path(str(copy) + ".wal")):
+                leftover.unlink(missing_ok=True)
 
 
 def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
@@ -59,7 +193,7 @@ def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
     target = Path(db.path)
     _writable(target)
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name) or "upload.csv"
-    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+    with _refusing(target), tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         csv_path = Path(tmp) / safe
         csv_path.write_bytes(data)
 
