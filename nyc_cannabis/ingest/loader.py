@@ -100,8 +100,10 @@ def open_db(db_path: Database | str | Path) -> duckdb.DuckDBPyConnection:
         for row in store.execute(con, "schema/version_1_tables").fetchall():  # once, on a version-1 database
             dataset = DATASETS[row[0]]
             store.execute(con, "schema/migrate_records", table=dataset.table, stored=dataset.stored)
+        views = {name for (name,) in store.execute(con, "schema/record_views").fetchall()}
         for dataset in DATASETS.values():
-            store.execute(con, f"schema/{dataset.name}_view", rows=dataset.stored)
+            if dataset.table not in views:
+                store.execute(con, f"schema/{dataset.name}_view", rows=dataset.stored)
         # one statement per table (executemany runs one statement per row)
         store.execute(con, "schema/ref_race_labels",
                       {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})

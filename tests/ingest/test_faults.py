@@ -98,8 +98,6 @@ def test_disk_full_during_ingest(populated, tmp_path, csvs, moment, size, limit)
     assert fingerprint(populated, AT_ANOTHER_MOMENT) == after
 
 
-@pytest.mark.xfail(strict=True, reason="needs loader change: ingest_file's rollback after a failed COMMIT raises "
-                                       "'cannot rollback - no transaction is active' (see docs/faults.md)")
 def test_a_failed_commit_is_the_files_refusal_and_the_next_file_still_loads(populated, csvs):
     """The loader's own contract: a file whose COMMIT fails is refused (an ``errors`` entry), not an exception
     out of ``ingest``."""

@@ -96,7 +96,7 @@ def test_killed_at_the_swap(populated, tmp_path, kind, moment):
     if moment == "BEFORE":
         assert now == before and len(copies(populated)) == 1
     elif kind == "upload":
-        assert now["arrests"][0] == before["arrests"][0] + 300 and not copies(populated)
+        assert now["arrests_raw"][0] == before["arrests_raw"][0] + 300 and not copies(populated)
     removed = writes.clean_leftovers(populated)  # what the next write, or the app's next start, does first
     assert len(removed) == (moment == "BEFORE") and not copies(populated)
     out = run_write(kind, populated, upload_csv(tmp_path)).communicate(timeout=120)[0]
@@ -112,7 +112,7 @@ def test_a_write_ahead_log_left_beside_the_database_is_folded_not_refused(popula
     wal.write_bytes(b"")  # what a COMMIT that found the disk full leaves
     out = writes.ingest_upload(data.Db(str(populated), 1.0), "up.csv", upload_csv(tmp_path).read_bytes())
     assert out["replaced"] and not wal.exists()
-    assert fingerprint(populated)["arrests"][0] == 302
+    assert fingerprint(populated)["arrests_raw"][0] == 302
 
 
 def test_a_second_write_while_one_runs_is_refused(populated, tmp_path):
@@ -131,7 +131,7 @@ def test_a_second_write_while_one_runs_is_refused(populated, tmp_path):
         if child.poll() is None:
             child.kill()
     assert out.startswith("done True")
-    assert fingerprint(populated)["arrests"][0] == 302
+    assert fingerprint(populated)["arrests_raw"][0] == 302
 
 
 # ------------------------------------------------------------------------------------------ the app itself
