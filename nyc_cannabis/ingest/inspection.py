@@ -191,6 +191,9 @@ def _decode_header(path: Path, first: bytes) -> list[str]:
     except UnicodeDecodeError as exc:
         raise IngestError(f"{path}: not UTF-8 text (byte 0x{first[exc.start]:02x} at offset {exc.start} "
                           f"of the header); re-export the file as UTF-8 CSV") from None
+    if "\r" in text:  # a line ending of its own inside the first line: the file's lines end in a bare CR
+        raise IngestError(f"{path}: lines end in a bare carriage return (CR, an old Mac format), not LF or CRLF; "
+                          f"re-save the file with LF or CRLF line endings")
     try:
         return next(csv.reader([text]))
     except (csv.Error, StopIteration):

@@ -231,7 +231,7 @@ def exports(draw) -> bytes:
             rows[min(at, len(rows) - 1)] = rows[min(at, len(rows) - 1)] + draw(st.lists(nasty_text, min_size=1, max_size=3))
         elif op == "missing" and rows:
             i = min(at, len(rows) - 1)
-            rows[i] = rows[i][: draw(st.integers(0, len(rows[i]) - 1))]
+            rows[i] = rows[i][: draw(st.integers(0, max(len(rows[i]) - 1, 0)))]
         elif op == "other_edition":
             other = EDITIONS[draw(st.sampled_from(sorted(set(EDITIONS) - {edition.name})))]
             rows[at:at] = other.rows(draw(st.integers(1, 9999)), draw(st.integers(1, 3)))
@@ -239,13 +239,13 @@ def exports(draw) -> bytes:
             rows.insert(at, list(header))
         elif op == "cell" and rows:
             i = min(at, len(rows) - 1)
-            rows[i] = list(rows[i])
+            rows[i] = list(rows[i]) or [""]
             rows[i][draw(st.integers(0, len(rows[i]) - 1))] = draw(nasty_text)
         elif op == "duplicate" and rows:
             rows.insert(at, list(rows[min(at, len(rows) - 1)]))
         elif op == "big_field" and rows and draw(st.integers(0, 9)) == 0:  # rare: 10 MB per example is slow
             i = min(at, len(rows) - 1)
-            rows[i] = list(rows[i])
+            rows[i] = list(rows[i]) or [""]
             rows[i][draw(st.integers(0, len(rows[i]) - 1))] = "Z" * BIG
     # --- serialisation: line endings, BOM, final newline
     ending = draw(st.sampled_from(["\n", "\r\n", "mixed"]))
@@ -440,6 +440,14 @@ def test_latin1_row_with_too_many_fields_is_refused(held_db, workdir):
     data = _base() + "8004,x,y,z,Ñ,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n".encode("latin-1")
     db, path = fresh(held_db, workdir, data)
     assert check_ingest(db, path).startswith("refused: not UTF-8 text (byte 0xd1")
+
+
+def test_bare_cr_line_endings_are_named(held_db, workdir):
+    """Found with the fuzzer's line-ending edits: a file whose lines end in a bare CR (classic Mac) was refused as
+    "the first line is not a CSV header", which sends the reader looking at the header. Now the refusal says
+    what is wrong. (A header cell holding a quoted CR is refused the same way: no export has one.)"""
+    db, path = fresh(held_db, workdir, _base().replace(b"\n", b"\r"))
+    assert check_ingest(db, path).startswith("refused: lines end in a bare carriage return")
 
 
 LOADER = "needs a change to the loader's read (nyc_cannabis/ingest/sql/ingest/*.sql or loader.py)"
