@@ -29,6 +29,7 @@ import csv
 import gzip
 import io
 import itertools
+import re
 import shutil
 import sys
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ def check_ingest(db: Path, path: Path) -> str:
         assert len(message) <= len(str(path)) + 400, f"a refusal of {len(message)} characters: {message[:200]}…"
         assert "Traceback" not in message
         assert fingerprint(db) == before, f"refused ({message}) but the database changed"
-        return "refused: " + message[len(str(path)) + 2:][:40]
+        return "refused: " + message[len(str(path)) + 2:][:40]  # (numbers made N for the event statistics)
     (r,) = reports
     assert r.rows_loaded + r.rows_rejected + r.rows_duplicate == r.rows_read, r
     assert min(r.rows_loaded, r.rows_rejected, r.rows_duplicate) >= 0, r
@@ -248,7 +249,7 @@ def exports(draw) -> bytes:
             rows[i] = list(rows[i]) or [""]
             rows[i][draw(st.integers(0, len(rows[i]) - 1))] = "Z" * BIG
     # --- serialisation: line endings, BOM, final newline
-    ending = draw(st.sampled_from(["\n", "\r\n", "mixed"]))
+    ending = draw(st.sampled_from(["\n", "\n", "\r\n", "mixed"]))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     lines = []
@@ -262,11 +263,12 @@ def exports(draw) -> bytes:
     if draw(st.booleans()) and text:
         text = text.rstrip("\r\n")
     data = ("\ufeff" if draw(st.integers(0, 4)) == 0 else "").encode() + text.encode("utf-8")
-    # --- byte edits
-    for _ in range(draw(st.integers(0, 3))):
+    # --- byte edits (none in about a third of the files: a file that loads is checked the most)
+    for _ in range(draw(st.sampled_from([0, 0, 1, 1, 2, 3]))):
         op = draw(st.sampled_from(["insert", "replace", "quote", "unquote", "nul", "truncate", "newline",
                                    "long_line", "blank_lines"]))
-        at = draw(st.integers(0, len(data)))
+        body = data.find(b"\n") + 1  # mostly past the header: a broken header is refused before any row is read
+        at = draw(st.integers(body if body and draw(st.integers(0, 4)) else 0, len(data)))
         if op == "insert":
             data = data[:at] + draw(noise) + data[at:]
         elif op == "replace":
@@ -311,7 +313,7 @@ def test_any_file_is_reported_or_refused_never_raised(held_db, workdir, data):
     counts the file's records, or a one-line refusal that leaves the database (which holds other records)
     exactly as it was."""
     db, path = fresh(held_db, workdir, data)
-    event(check_ingest(db, path))
+    event(re.sub(r"\d+", "N", check_ingest(db, path)))
 
 
 @fuzz_settings(10)
