@@ -1,8 +1,8 @@
 """Inspect an NYPD CSV export before anything is loaded: step 1 of :mod:`nyc_cannabis.ingest.loader`.
 
 :func:`inspect_file` reads only the head and the tail of a file, in Python, before the database is
-opened: the file exists, is not empty, is UTF-8 text (no NUL bytes), its header is a known edition of
-one of the two datasets (:func:`nyc_cannabis.core.datasets.recognise`) and its last record is complete
+opened: the file exists, is not empty, is UTF-8 text (no NUL bytes in its head, and its head and tail
+decode as UTF-8: the loader's reader checks the rest), its header is a known edition of one of the two datasets (:func:`nyc_cannabis.core.datasets.recognise`) and its last record is complete
 (a download cut off mid-row is refused). It then reads the first :data:`DRIFT_SAMPLE_ROWS` records to
 catch *schema drift* in the values (docs/data-model.md "Schema drift"): a typed column (the date,
 precinct, codes, coordinates) or the law-code column whose sampled values mostly no longer fit a known
@@ -15,6 +15,7 @@ error the whole loader raises for a refused file). :func:`is_synthetic` says whe
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import json
@@ -28,6 +29,8 @@ from nyc_cannabis.core.datasets import DATE_FORMATS, Recognised, UnrecognisedHea
 
 SYNTHETIC_MANIFEST = "SYNTHETIC.json"
 _HEAD_BYTES = 1 << 16
+#: a refusal is one line of at most this many characters (a header cell can be megabytes long)
+MESSAGE_CHARS = 300
 
 #: Records read from the top of a file to tell a changed value format from a few bad rows (about
 #: 200 KB of an export: cheap next to the load).
@@ -87,7 +90,8 @@ def inspect_file(path: Path) -> Inspected:
     try:
         recognised = recognise(header)
     except UnrecognisedHeader as exc:
-        raise IngestError(f"{path}: {exc}") from None
+        raise IngestError(f"{path}: {_one_line(str(exc))}") from None
+    _check_utf8(path, head, tail, size)
     header_only = end < 0 or end == size - 1
     _check_complete(path, tail, header, header_only=header_only)
     sample = {} if header_only else _sample(path, recognised)
@@ -176,8 +180,9 @@ def _check_values(path: Path, recognised: Recognised, header: list[str], sample:
     if drifted:
         cell, n_bad, n, example, expected = drifted[0]
         also = f" (also {', '.join(d[0] for d in drifted[1:])})" if len(drifted) > 1 else ""
-        raise IngestError(f"{path}: schema drift in column {cell}{also}: {n_bad} of {n} sampled values do not "
-                          f"look like {expected}, e.g. {example!r}; a changed format is refused, not guessed")
+        raise IngestError(f"{path}: " + _one_line(
+            f"schema drift in column {cell}{also}: {n_bad} of {n} sampled values do not look like {expected}, "
+            f"e.g. {_one_line(repr(example))[:60]}; a changed format is refused, not guessed"))
 
 
 def _decode_header(path: Path, first: bytes) -> list[str]:
@@ -186,10 +191,44 @@ def _decode_header(path: Path, first: bytes) -> list[str]:
     except UnicodeDecodeError as exc:
         raise IngestError(f"{path}: not UTF-8 text (byte 0x{first[exc.start]:02x} at offset {exc.start} "
                           f"of the header); re-export the file as UTF-8 CSV") from None
+    if "\r" in text:  # a line ending of its own inside the first line: the file's lines end in a bare CR
+        raise IngestError(f"{path}: lines end in a bare carriage return (CR, an old Mac format), not LF or CRLF; "
+                          f"re-save the file with LF or CRLF line endings")
     try:
         return next(csv.reader([text]))
     except (csv.Error, StopIteration):
         raise IngestError(f"{path}: the first line is not a CSV header") from None
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line (every run of whitespace, line breaks included, one space), cut to
+    :data:`MESSAGE_CHARS` with an ellipsis: a refusal names what it saw without printing a whole file."""
+    text = " ".join(text.split())
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
+
+
+def _check_utf8(path: Path, head: bytes, tail: bytes, size: int) -> None:
+    """Refuse a file whose head or tail (the bytes already read) is not UTF-8, before the database is opened:
+    the loader refuses any file that is not UTF-8 (its reader checks the middle), and a file refused here
+    leaves no new database behind. A multi-byte character cut by the head's or the tail's edge is not an
+    error."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) == size)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: not UTF-8 text (byte 0x{head[exc.start]:02x} at offset {exc.start}); "
+                          f"re-export the file as UTF-8 CSV") from None
+    if size <= len(head):
+        return
+    offset = size - len(tail)
+    skip = 0
+    while skip < min(3, len(tail)) and 0x80 <= tail[skip] <= 0xBF:  # the end of a character the cut split
+        skip += 1
+    try:
+        tail[skip:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = skip + exc.start
+        raise IngestError(f"{path}: not UTF-8 text (byte 0x{tail[at]:02x} at offset {offset + at}); "
+                          f"re-export the file as UTF-8 CSV") from None
 
 
 def _check_complete(path: Path, tail: bytes, header: list[str], header_only: bool) -> None:

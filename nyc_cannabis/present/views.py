@@ -22,7 +22,7 @@ from nyc_cannabis.law import crosswalk, regimes
 from nyc_cannabis.projection.project import GROUPINGS
 from nyc_cannabis.stats import population
 
-_TEXT = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+_TEXT = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,20 @@ class Param:
                     return c
             shown = self.values[:8]
             raise ValueError(f"not one of {', '.join(map(str, shown))}{' …' if len(self.values) > 8 else ''}")
+        # Python's own messages repeat the raw text; these name the expected form instead (a notice shows the
+        # raw text once, escaped: ui/state.py)
         if self.kind == "date":
-            value = dt.date.fromisoformat(raw)
+            try:
+                value = dt.date.fromisoformat(raw)
+            except ValueError:
+                raise ValueError("not a date (YYYY-MM-DD)") from None
         elif self.kind == "int":
-            value = int(raw)
+            try:
+                value = int(raw)
+            except ValueError:
+                raise ValueError("not a whole number") from None
         elif self.kind == "text":
-            if not _TEXT.match(raw):
+            if not _TEXT.fullmatch(raw):  # fullmatch: `$` would let a final line break through
                 raise ValueError("not a record key (letters, digits, - and _, at most 40)")
             return raw
         elif self.kind == "bool":

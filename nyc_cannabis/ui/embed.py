@@ -107,7 +107,7 @@ def _values(item: Embeddable, db: data.Db) -> tuple[dict[str, Any], list[str]]:
         try:
             values[p.key] = p.parse(raw) if raw else p.default
         except (ValueError, TypeError) as exc:
-            notices.append(f"`{p.key}={raw}` is not valid ({exc})")
+            notices.append(f"{state.shown(f'{p.key}={raw}')} is not valid ({state.plain(str(exc))})")
             values[p.key] = p.default
     if values.get("start") and values.get("end") and values["start"] > values["end"]:
         values["start"], values["end"] = values["end"], values["start"]
@@ -119,7 +119,7 @@ def render() -> None:
     cid = st.query_params.get("chart")
     item = CHARTS.get(cid or "")
     if item is None:
-        st.error(f"No embeddable chart called {cid!r}: one of {', '.join(CHARTS)}.")
+        st.error(f"No embeddable chart called '{state.plain(cid or '')}': one of {', '.join(CHARTS)}.")
         return
     db = data.current()
     info = data.load_info(db)

@@ -16,6 +16,7 @@ Streamlit's own ``bind="query-params"`` drops invalid values silently, hence thi
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any, Callable, Sequence
 from urllib.parse import urlencode
 
@@ -51,8 +52,10 @@ def bind(page: str, params: Sequence[Param]) -> list[str]:
     notices: list[str] = []
     known = {p.key for p in params}
     if external:
-        for key in sorted(set(url) - known):
-            notices.append(f"unknown parameter `{key}` ignored")
+        unknown = sorted(set(url) - known)
+        notices.extend(f"unknown parameter {shown(key)} ignored" for key in unknown[:MAX_NOTICES])
+        if len(unknown) > MAX_NOTICES:
+            notices.append(f"{len(unknown) - MAX_NOTICES} more unknown parameters ignored")
     for p in params:
         raw = url.get(p.key)
         if not external and p.key in st.session_state:
@@ -63,8 +66,8 @@ def bind(page: str, params: Sequence[Param]) -> list[str]:
             try:
                 value = p.parse(raw)
             except (ValueError, TypeError) as exc:
-                notices.append(f"`{p.key}={raw}` is not valid ({exc}); using the default "
-                               f"`{p.dump(p.default)}`")
+                notices.append(f"{shown(f'{p.key}={raw}')} is not valid ({plain(str(exc))}); using the default "
+                               f"{shown(p.dump(p.default))}")
                 value = p.default
         if external or p.key not in st.session_state:
             st.session_state[p.key] = value
@@ -75,6 +78,33 @@ def bind(page: str, params: Sequence[Param]) -> list[str]:
         st.warning("**This link had settings the dashboard cannot use.** " + "; ".join(notices) + ".",
                    icon=":material/warning:")
     return notices
+
+
+#: unknown parameters named one by one in a notice; more are counted
+MAX_NOTICES = 8
+#: characters of a URL value a notice shows
+SHOWN_CHARS = 80
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&^])")
+
+
+def shown(raw: str) -> str:
+    """A value from the URL as a notice shows it: a Markdown code span, so nothing in it is Markdown (no link,
+    emphasis or icon), with its backticks (which would end the span) as ``'``, its invisible and control
+    characters (line breaks, NUL, right-to-left overrides, zero-width spaces) escaped as ``\\x00`` …, and cut
+    to :data:`SHOWN_CHARS` characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in raw).replace("`", "'")
+    if len(text) > SHOWN_CHARS:
+        text = text[: SHOWN_CHARS - 1] + "…"
+    return f"`{text}`" if text.strip() else "`''`"
+
+
+def plain(text: str) -> str:
+    """Text that may hold URL values (an error's reason), shown as itself in Markdown: invisible and control
+    characters escaped, Markdown punctuation backslash-escaped, cut to 200 characters."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def publish(page: str, params: Sequence[Param]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import streamlit as st
 
@@ -71,8 +72,10 @@ if ctx:
         if st.session_state["key"]:
             try:
                 result = data.explanation(db.path, db.mtime, st.session_state["key"], st.session_state["regime"])
-            except ValueError as exc:
-                st.warning(f"Record `{st.session_state['key']}` cannot be explained: {exc}.")
+            except ValueError as exc:  # the reason without the server's path to its database
+                reason = re.sub(r" in Database\(.*\)$", " in the database", str(exc))
+                st.warning(f"Record {state.shown(st.session_state['key'])} cannot be explained: "
+                           f"{state.plain(reason)}.")
             else:
                 r = result["record"]
                 st.markdown(f"**{r['dataset'][:-1].capitalize() if r['dataset'] == 'arrests' else 'Summons'} "
