@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from nyc_cannabis.cli.base import Failure, cli, db_option, emit, failures_as_one_line, json_option
+from nyc_cannabis.present import glossary
 
 # ------------------------------------------------------------------------------------------------ ingest
 
@@ -109,8 +110,9 @@ def _info_text(i: dict) -> str:
     lines += [f"  [{s['source_id']}] {_file_line(s)}" for s in i["sources"]]
     if i["conflicts"]:
         lines.append("conflicting copies (kept the more complete):")
-        lines += [f"  {c['dataset']} {c['record_key']}: kept {c['kept_file']}:{c['kept_line']}, "
-                  f"set aside {c['other_file']}:{c['other_line']} (differs in {', '.join(c['fields'])})"
+        lines += [f"  {c['dataset']} {c['record_key']}: kept {glossary.where(c['kept_file'], c['kept_line'])}, "
+                  f"set aside {glossary.where(c['other_file'], c['other_line'])} "
+                  f"(differs in {', '.join(c['fields'])})"
                   for c in i["conflicts"]]
     if i["quarantine_reasons"]:
         lines.append("quarantine:")

@@ -10,7 +10,7 @@ import click
 from nyc_cannabis.cli.base import cli, day, db_option, emit, failures_as_one_line, json_option, require_db
 from nyc_cannabis.cli.options import view_options
 from nyc_cannabis.core.db import Database
-from nyc_cannabis.present import views
+from nyc_cannabis.present import glossary, views
 
 # ------------------------------------------------------------------------------------------------ crosswalk
 
@@ -120,7 +120,7 @@ def explain(db: str, key: str, regime: str, as_json: bool) -> None:
     def text(p: dict) -> str:
         r = p["record"]
         lines = [f"{r['dataset']} {r['record_key']} on {r['event_date']}: {r['code']} ({r['description']}), "
-                 f"{r['file_name']} line {r['line']}"]
+                 f"{glossary.where(r['file_name'], r['line'])}"]
         if "consistent_facts" not in p:
             return "\n".join(lines + [p["conclusion"]])
         lines.append(f"1. on that date the law was {p['charged_regime']['id']}: " + "; ".join(

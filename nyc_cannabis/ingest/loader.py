@@ -8,25 +8,29 @@ One file is one transaction:
    is refused). Any failure raises :class:`IngestError` with a one-line reason and the database is not opened
    for writing. (``IngestError``, ``Inspected`` and ``inspect_file`` are defined there and imported here, so
    callers may import them from either module.)
-2. **Read** with DuckDB's CSV reader into the connection-local temp table ``stage``, typed by the reader
-   (the date with the file's explicit format, numbers as DOUBLE, labels as text). Records it cannot split
-   into the header's columns or type are collected (``store_rejects``) with their record number and go to
-   quarantine; invalid UTF-8 anywhere refuses the whole file. The temp table's rowid is the record's
-   position (DuckDB's CSV reader has no row-number column), so nothing is joined before rowid is taken:
-   some joins make DuckDB drop insertion order.
-3. **Validate and derive** in SQL (``nyc_cannabis/ingest/sql/staging/<dataset>.sql``, a view): missing key, impossible
-   dates, precincts and coordinates, whole numbers; the race group, borough and Penal Law section.
-   A row that fails gets a reason.
-4. **Deduplicate** (``nyc_cannabis/ingest/sql/ingest/*.sql``): one record per key. Identical copies are duplicates;
-   disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy stored first)
-   and the pair is written to ``conflicts`` with the fields that differ. *Fast path*: when no key occurs
-   twice in the file and none is stored already (``distinct_keys.sql``, on the raw staged keys, and not
-   for a file loaded before), there is nothing to rank, so every valid row is inserted by one pass of
-   the view (``insert_valid.sql``); otherwise the full path below builds the check, ranking and pair
-   tables. Both paths store the same rows (``tests/test_ingest_paths.py``).
-5. **Write** new and better records, quarantine the failed rows with file, line and reason, bring the
-   dataset's cannabis cells in step (:mod:`nyc_cannabis.ingest.cells`: the new file's cells added on the fast path,
-   the dataset's recounted when copies were replaced), record the file in ``sources``, and commit. Any error rolls back: the database is as it was before the file.
+2. **Fast path** (:func:`_load_fast`), in one transaction: one statement reads the file with DuckDB's CSV
+   reader (typed by the reader: the date with the file's explicit format, numbers as DOUBLE, labels as text),
+   validates each row in SQL (``nyc_cannabis/ingest/sql/staging/<dataset>.sql``, a view: missing key,
+   impossible dates, precincts and coordinates, whole numbers) and inserts it straight into the table
+   ``<dataset>_raw`` (``insert_direct.sql``), not numbered (``line`` NULL). Records the reader cannot split
+   or type are collected with the record number the reader gives them (``store_rejects``). Meanwhile a second
+   thread reads the file once for its SHA-256 and to check every byte is UTF-8 (a file that is not is refused
+   whole). The file stays as loaded when ``fast_check.sql`` finds no invalid row, no key twice and no key
+   stored already, and the file was not loaded before: then the key identifies each row in its file and
+   nothing needs ranking. Its rejects are quarantined, its cannabis cells added
+   (:mod:`nyc_cannabis.ingest.cells`), the source recorded; COMMIT. Otherwise the transaction is rolled back:
+3. **Numbered path** (:func:`_load_numbered`): the file read into the connection-local temp table ``stage``,
+   whose rowid is the record's position (DuckDB's CSV reader has no row-number column), outside the
+   transaction (its rowids are the file order only then); then in one transaction the same validation,
+   and **deduplication** (``nyc_cannabis/ingest/sql/ingest/*.sql``): one record per key. Identical copies
+   are duplicates; disagreeing copies are *conflicts* — the most complete copy is kept (ties keep the copy
+   stored first) and the pair is written to ``conflicts`` with the fields that differ. New and better
+   records are written with their line, stored copies a better one supersedes replaced, failed rows
+   quarantined with file, line and reason, the dataset's cells recounted, the file recorded in
+   ``sources``; COMMIT. Both paths store the same rows but for the line (``tests/ingest/test_ingest_paths.py``).
+
+Any error rolls back: the database is as it was before the file. The records are stored as published; the
+views ``arrests`` and ``summonses`` add the derived model (``nyc_cannabis/ingest/sql/records/<dataset>.sql``).
 
 The accounting always balances: ``rows_loaded + rows_rejected + rows_duplicate == rows_read``.
 Ingesting the same file again loads nothing: its valid rows are all duplicates and its rejected rows

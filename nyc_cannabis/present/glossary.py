@@ -265,3 +265,9 @@ def dictionary(columns) -> list[dict[str, str]]:
         rows.append({"column": column, "label": label(column), "meaning": entry[1] if entry else "",
                      "unit": entry[2] if entry else ""})
     return rows
+
+
+def where(file_name: str, line: int | None) -> str:
+    """Where a copy of a record is in its file: ``"a.csv line 5,900"``; a record of a file loaded without
+    numbering (every key once in it: docs/data-model.md) is found by its key, ``"a.csv (by its key)"``."""
+    return f"{file_name} line {line:,}" if line is not None else f"{file_name} (by its key)"

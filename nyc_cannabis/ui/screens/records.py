@@ -9,7 +9,7 @@ import streamlit as st
 
 from nyc_cannabis.core.datasets import RACE_GROUPS
 from nyc_cannabis.law import crosswalk, regimes
-from nyc_cannabis.present import lawbook, views
+from nyc_cannabis.present import glossary, lawbook, views
 from nyc_cannabis.ui import common, data, exports, state
 
 ANY = "any"
@@ -81,7 +81,7 @@ if ctx:
                 st.markdown(f"**{r['dataset'][:-1].capitalize() if r['dataset'] == 'arrests' else 'Summons'} "
                             f"{r['record_key']}** on {r['event_date']}: code `{r['code']}` ({r['description']}), "
                             f"age band {r['age_band']}, {r['race_group']}, precinct {r['precinct']} — "
-                            f"{r['file_name']} line {common.fmt(r['line'])}.")
+                            f"{glossary.where(r['file_name'], r['line'])}.")
                 common.chain(result, result.get("outcome"), result["target_regime"]["name"])
                 if "expungeable" in result:
                     e = result["expungeable"]
