@@ -47,7 +47,7 @@ def test_disparities_counterfactual_and_borough_split_from_the_url(monkeypatch, 
     at = page(monkeypatch, demo_db, "disparities", regime="reform-2019", bound="high", by="borough",
               reference="Hispanic")
     assert not at.exception
-    heads = [h.value for h in at.subheader]
+    heads = [h.value for h in at.header]
     assert "Counterfactual: the disparity in criminal charges under the 2019 law" in heads
     assert "By borough" in heads
     assert at.selectbox(key="reference").value == "Hispanic"
@@ -75,7 +75,7 @@ def test_trends_page_models_and_tables(monkeypatch, demo_db):
     at = page(monkeypatch, demo_db, "trends", dataset="arrests", seasonal="1")
     assert not at.exception
     assert at.toggle(key="seasonal").value is True
-    heads = [h.value for h in at.subheader]
+    heads = [h.value for h in at.header]
     assert "Change at each law date, per group" in heads and "Change in each group's rate ratio to White" in heads
     assert len(at.dataframe) == 2
     # p-values in significant digits, never rounded to a flat 0.000
@@ -95,14 +95,14 @@ def test_geography_precinct_peer_table_matches_a_hand_query(monkeypatch, demo_db
     peer = at.dataframe[0].value
     got = dict(zip(peer["group"], peer["precinct count"]))
     assert {g: n for g, n in got.items() if n} == hand
-    assert any("A precinct against the city" == h.value for h in at.subheader)
+    assert any("A precinct against the city" == h.value for h in at.header)
 
 
 def test_geography_borough_level_and_a_bad_precinct(monkeypatch, demo_db):
     at = page(monkeypatch, demo_db, "geography", level="borough", precinct="999", measure="rate_ratio")
     assert not at.exception
     assert any("`precinct=999` is not valid" in w.value for w in at.warning)
-    assert "By borough" in [h.value for h in at.subheader]
+    assert "By borough" in [h.value for h in at.header]
     assert any("Map of the five boroughs" in c.value for c in at.caption)
 
 

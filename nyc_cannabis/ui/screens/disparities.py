@@ -80,7 +80,7 @@ if ctx:
         ratio_chart = exports.Chart(name + "-ratios", dc.ratio_figure(result, source), dc.ratio_alt(result))
         exports.chart(ratio_chart, "ratios")
         exports.chart(rates_chart, "rates")
-        st.subheader("By group")
+        st.header("By group")
         cols = ["group", "count", "population", "rate_per_100k", "rate_ci_low", "rate_ci_high", "rate_ratio",
                 "ci_low", "ci_high", "ci_method", "p_value", "share_of_count", "share_of_population", "suppressed",
                 "note", "rate_ratio_if_unknown_in_reference", "rate_ratio_if_unknown_in_group"]
@@ -100,7 +100,7 @@ if ctx:
         st.caption("  \n".join(notes))
         view_charts, tables = [rates_chart, ratio_chart], {name: frame}
         if regime:
-            st.subheader(f"Counterfactual: the disparity in criminal charges under {regimes.label(result['regime'])}")
+            st.header(f"Counterfactual: the disparity in criminal charges under {regimes.label(result['regime'])}")
             cf_chart = exports.Chart(name + "-counterfactual", dc.counterfactual_figure(result, source),
                                      dc.counterfactual_alt(result))
             exports.chart(cf_chart, "counterfactual")
@@ -108,7 +108,7 @@ if ctx:
                        "groups (disparity), or the reverse: compare the heights with the counts in the table.")
             view_charts.append(cf_chart)
         if by:
-            st.subheader({"borough": "By borough", "precinct": "By precinct", "period": "By law period"}[by])
+            st.header({"borough": "By borough", "precinct": "By precinct", "period": "By law period"}[by])
             rows = [{"area": a["label"], "years": a["years"], **{k: g.get(k) for k in
                      ("group", "count", "population", "rate_per_100k", "rate_ratio", "ci_low", "ci_high",
                       "q_value", "significant", "suppressed", "note")}} for a in result["areas"] for g in a["groups"]]
@@ -121,7 +121,7 @@ if ctx:
                        f"{result['fdr']['significant']} of {result['fdr']['comparisons']} ratios. "
                        f"Population: {result['area_population_source']}.")
             tables[name + f"-by-{by}"] = area_frame
-        st.subheader("Arrest or summons? The enforcement mode")
+        st.header("Arrest or summons? The enforcement mode")
         mode = data.mode(db.path, db.mtime, v["start"], v["end"])
         if mode["rows"]:
             mode_chart = exports.Chart(name + "-mode", dc.mode_figure(mode, source), dc.mode_alt(mode))

@@ -68,7 +68,7 @@ if ctx:
                    f"significant after Benjamini–Hochberg (q = {shown['fdr']['q']}). Borough populations: Census "
                    f"2020 by county; precinct populations: census blocks summed to precincts.")
         if v["level"] == "borough":
-            st.subheader("By borough")
+            st.header("By borough")
             boro = pd.DataFrame([{"borough": a["label"], **{k: g.get(k) for k in (
                 "group", "count", "population", "rate_per_100k", "rate_ratio", "ci_low", "ci_high", "q_value",
                 "significant", "note")}} for a in shown["areas"] for g in a["groups"]])
@@ -77,7 +77,7 @@ if ctx:
                 **{c: st.column_config.NumberColumn(format="%.2f") for c in ("rate_per_100k", "rate_ratio",
                                                                             "ci_low", "ci_high")}})
 
-        st.subheader("A precinct against the city")
+        st.header("A precinct against the city")
         st.selectbox("Precinct", precincts, key="precinct")
         v = state.current(params) | {"start": v["start"], "end": v["end"]}
         query = state.publish("geography", params)
@@ -101,7 +101,7 @@ if ctx:
                 ("group", "precinct count", "significant (BH)", "note")})
             st.caption(f"Precinct {v['precinct']}: {common.fmt(area['records'])} records. Population: "
                        f"{result['area_population_source']}.")
-        st.subheader("All precincts")
+        st.header("All precincts")
         exports.table(rows, name + "-precincts", "precincts", column_config={
             c: st.column_config.NumberColumn(format="%.2f") for c in ("rate_per_100k", "rate_ratio", "ci_low",
                                                                       "ci_high")})

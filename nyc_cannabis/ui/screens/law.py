@@ -28,13 +28,13 @@ if ctx:
                         f"{d['rules']} rules, {d['unverified_rules']} unverified  \n"
                         f"Expunged automatically: {', '.join(d['expunge_sections']) or 'none'} "
                         + (f"([source]({d['expunge_citation']}))" if d['expunge_citation'] else ""))
-    st.subheader("What changed when: typical situations under each law")
+    st.header("What changed when: typical situations under each law")
     scen = pd.DataFrame(lawbook.scenario_table())
     scen.columns = ["situation", *(regimes.load(r).name.split(":")[0] for r in regimes.REGIME_IDS)]
     exports.table(scen, "law-scenarios", "scenarios")
     st.caption("Each row is one set of facts, classified by each law's rules; the same rules drive every "
                "projection. 1 oz = 28.35 g.")
-    st.subheader("The rules of one law")
+    st.header("The rules of one law")
     choice = st.selectbox("Law shown in detail", targets, key="regime",
                           format_func=lambda t: regimes.load(t).name)
     regime = regimes.load(choice)

@@ -13,7 +13,7 @@ ctx = common.start("Data & methods")
 if ctx:
     db, info = ctx
     state.bind("methods", [])
-    st.subheader("What the database holds")
+    st.header("What the database holds")
     m = st.columns(3)  # three to a row: a date or a long label in a fifth of the width was cut to "2012-0…"
     m[0].metric("Arrests (unique records)", common.fmt(info["arrests"]))
     m[1].metric("Summonses (unique records)", common.fmt(info["summonses"]),
@@ -23,7 +23,7 @@ if ctx:
                 f"**Data version:** {exports.data_version(info)}")
     tables: dict[str, pd.DataFrame] = {}
     if info["sources"]:
-        st.subheader("Files loaded: every row accounted for")
+        st.header("Files loaded: every row accounted for")
         src = pd.DataFrame(info["sources"])[["file_name", "dataset", "edition", "rows_read", "rows_loaded",
                                               "rows_rejected", "rows_duplicate", "conflicts", "first_date",
                                               "last_date", "sha256"]]
@@ -32,21 +32,21 @@ if ctx:
         st.caption("rows read = loaded + rejected (quarantined) + duplicate, for every file.")
         tables["sources"] = src
     if info["quarantine_reasons"]:
-        st.subheader("Quarantined rows, by reason")
+        st.header("Quarantined rows, by reason")
         q = pd.DataFrame(info["quarantine_reasons"])
         exports.table(q, "quarantine-reasons", "quarantine")
         tables["quarantine"] = q
     if info["conflicts"]:
-        st.subheader("Conflicting copies of a key (the more complete copy was kept)")
+        st.header("Conflicting copies of a key (the more complete copy was kept)")
         conf = pd.DataFrame(info["conflicts"])
         conf["fields"] = conf["fields"].map(lambda f: ", ".join(f) if isinstance(f, (list, tuple)) else f)
         exports.table(conf, "conflicts", "conflicts")
         tables["conflicts"] = conf
     if info["unmapped_labels"]:
-        st.subheader("Labels not in the translators (kept verbatim, counted as Unknown)")
+        st.header("Labels not in the translators (kept verbatim, counted as Unknown)")
         exports.table(pd.DataFrame(info["unmapped_labels"]), "unmapped-labels", "unmapped")
 
-    st.subheader("Method")
+    st.header("Method")
     st.markdown(
         "1. **The law of the record's date.** A record's code (`PL 2211001`, `221.05`) means what the law in "
         "force on its date said: the 1977 law until 2019-08-27, the 2019 law until 2021-03-30, the MRTA after.\n"
@@ -64,16 +64,16 @@ if ctx:
                 "mapped to seven groups; `BLACK` and `WHITE` are read as non-Hispanic.")
     st.markdown("**Known limits.** Only what NYPD published: no weights, no disposition, no prior record; "
                 "summonses are criminal-court summonses only; the Year-to-Date exports are revised later.")
-    st.subheader("Data terms and attribution")
+    st.header("Data terms and attribution")
     st.markdown(lawbook.data_terms().split("\n", 2)[2])
-    st.subheader("How to cite")
+    st.header("How to cite")
     view = exports.View("methods", "Data & methods", state.permalink("methods", {}), {}, tables=tables)
     st.code(exports.citation(view, info), language=None, wrap_lines=True)
     st.download_button("Methods note (Markdown)", exports.methods_note(info), file_name="METHODS.md",
                        mime="text/markdown", key="methods-md", on_click="ignore")
 
     if not info.get("cells_current", True):
-        st.subheader("Rebuild the summary")
+        st.header("Rebuild the summary")
         st.markdown("This database was built by an older version and has no current *cannabis cells*, the "
                     "summary every figure is counted from (see the data model). Figures are exact without them, "
                     "but slow at city scale. Rebuilding writes a copy and swaps it in, like an upload.")
@@ -88,7 +88,7 @@ if ctx:
                                                    f"{common.fmt(c['cells'])} cells" for d, c in out["datasets"].items())
                            + ". Every page now reads them.")
 
-    st.subheader("Update from NYC Open Data")
+    st.header("Update from NYC Open Data")
     if info.get("synthetic"):
         st.markdown("This is the **synthetic demo database**; real and synthetic records never share a database. "
                     "To work on the real records, build a real database once with `make real` (or "
@@ -114,7 +114,7 @@ if ctx:
                 else:
                     st.info(f"Nothing new: the database is current ({ranges}).")
 
-    st.subheader("Add NYC Open Data exports")
+    st.header("Add NYC Open Data exports")
     st.markdown(
         f"Upload a CSV export of *NYPD Arrests Data* (Historic or Year-to-Date) or *NYPD Criminal Court Summons* "
         f"(at most {writes.UPLOAD_LIMIT_MB} MB; bigger files: `python -m nyc_cannabis ingest`). The dashboard reads "

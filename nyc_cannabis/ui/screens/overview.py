@@ -26,7 +26,7 @@ if ctx:
     if period is None:
         st.info("No cannabis records in this database yet: load NYC Open Data exports on the Data & methods page.")
     else:
-        st.subheader(f"Key findings: {period.dataset} in {period.label}")
+        st.header(f"Key findings: {period.dataset} in {period.label}")
         for i, f in enumerate(findings):
             with st.container(border=True):
                 st.markdown(f.sentence)

@@ -80,7 +80,7 @@ if ctx:
             st.caption(f"The chart shows the {charts.MAX_BARS} {v['by']} values with most records; the table has all "
                        f"{len(groups)}.")
         exports.chart(chart, "projection")
-        st.subheader("By " + v["by"])
+        st.header("By " + v["by"])
         frame = pd.DataFrame(charts.projection_table(result))
         exports.table(frame, name, "projection")
         st.caption("Hover a header for what the column counts. *Expunged*: records of sections the 2019 law, or the "

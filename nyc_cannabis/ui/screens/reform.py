@@ -154,7 +154,7 @@ def _changes(spec: builder.ReformSpec, regime: regimes.Regime) -> None:
     if spec.expunge is not None:
         lines.append(f"- **Automatic expungement**: {', '.join(sorted(base.expunge_sections)) or 'none'} → "
                      f"**{', '.join(spec.expunge) or 'none'}**")
-    st.subheader("What the reform changes")
+    st.header("What the reform changes")
     st.markdown(f"**{regime.name}** (`{regime.id}`)")
     match = next((p.title for p in builder.presets().values() if p.spec == spec), None)
     if match:
@@ -181,7 +181,7 @@ def _results(db, info, v: dict[str, Any], spec: builder.ReformSpec, regime: regi
     if not total:
         st.info(f"No cannabis {v['dataset']} between {v['start']} and {v['end']}.")
         return
-    st.subheader(f"Criminal charges: the reform beside the enacted laws ({v['dataset']}, {v['start']} to {v['end']})")
+    st.header(f"Criminal charges: the reform beside the enacted laws ({v['dataset']}, {v['start']} to {v['end']})")
     charged = sum(g["criminal_as_charged"] for g in mine["groups"])
     m = st.columns(len(results) + 1)
     m[0].metric("Criminal as charged", common.fmt(charged))

@@ -60,13 +60,13 @@ if ctx:
             return pd.DataFrame(rows)
 
         fmt2 = {c: st.column_config.NumberColumn(format="%.3f") for c in ("ratio", "ci_low", "ci_high")}
-        st.subheader("Change at each law date, per group")
+        st.header("Change at each law date, per group")
         per_group = effects(result["groups"], "group")
         exports.table(per_group, name + "-its", "its", column_config=fmt2)
         st.caption("ratio: level = the rate just after the date ÷ the pre-date trend projected; slope = the extra "
                    "change per month. 1 means no change. Segmented quasi-Poisson regression, 95% CIs; see "
                    "docs/disparity.md.")
-        st.subheader(f"Change in each group's rate ratio to {v['reference']}")
+        st.header(f"Change in each group's rate ratio to {v['reference']}")
         ratios = effects(result["ratios"], "group vs reference")
         exports.table(ratios, name + "-its-ratio", "its-ratio", column_config=fmt2)
         biggest = [x for e in result["groups"] if e["group"] in ("Black", "Hispanic", "White")
