@@ -40,6 +40,7 @@ are already in quarantine (counted as rejected again, not stored twice).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import sys
@@ -101,13 +102,10 @@ def open_db(db_path: Database | str | Path) -> duckdb.DuckDBPyConnection:
     con.begin()
     try:
         store.execute(con, "schema/tables")
-        for row in store.execute(con, "schema/version_1_tables").fetchall():  # once, on a version-1 database
-            dataset = DATASETS[row[0]]
-            store.execute(con, "schema/migrate_records", table=dataset.table, stored=dataset.stored)
-        views = {name for (name,) in store.execute(con, "schema/record_views").fetchall()}
-        for dataset in DATASETS.values():
-            if dataset.table not in views:
-                store.execute(con, f"schema/{dataset.name}_view", rows=dataset.stored)
+        version_1 = store.execute(con, "schema/version_1_tables").fetchall()
+        for (name,) in version_1:  # once, on a version-1 database
+            store.execute(con, "schema/migrate_records", table=DATASETS[name].table, stored=DATASETS[name].stored)
+        _create_views(con, again=bool(version_1))
         # one statement per table (executemany runs one statement per row)
         store.execute(con, "schema/ref_race_labels",
                       {"labels": list(RACE_LABELS), "groups": list(RACE_LABELS.values())})
@@ -125,6 +123,19 @@ def open_db(db_path: Database | str | Path) -> duckdb.DuckDBPyConnection:
         raise
     store.execute(con, "schema/macros")
     return con
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, again: bool = False) -> None:
+    """The record views (``arrests``, ``summonses``), created when missing or made from other SQL than this
+    version's (a stamp in ``meta``), or ``again``. Opening a current database writes no catalog change: one at
+    every open had left, with the disk full, a half-written checkpoint (docs/faults.md)."""
+    texts = {d.name: store.sql_text(f"schema/{d.name}_view", rows=d.stored) for d in DATASETS.values()}
+    stamp = hashlib.sha256("\n".join(texts[name] for name in sorted(texts)).encode()).hexdigest()
+    row = store.execute(con, "meta/views_stamp").fetchone()
+    if again or row is None or row[0] != stamp:
+        for dataset in DATASETS.values():
+            store.execute(con, f"schema/{dataset.name}_view", rows=dataset.stored)
+        store.execute(con, "meta/set_views_stamp", {"stamp": stamp})
 
 
 def ingest(db_path: Database | str | Path, paths: Iterable[str | Path], on_file=None,

@@ -12,7 +12,7 @@ RECORDS = ("arrests", "summonses")
 
 def _as_version_1(db) -> None:
     """Rewrite a version-2 database by hand into the version-1 layout: a table per dataset holding every column
-    the view shows, the conflicts' lines NOT NULL, schema_version 1."""
+    the view shows, schema_version 1, no stamp of record views."""
     with duckdb.connect(str(db)) as con:
         for name in RECORDS:
             con.execute(f"CREATE TABLE {name}_v1 AS SELECT * FROM {name}")
@@ -20,6 +20,7 @@ def _as_version_1(db) -> None:
             con.execute(f"DROP TABLE {name}_raw")
             con.execute(f"ALTER TABLE {name}_v1 RENAME TO {name}")
         con.execute("UPDATE meta SET value = '1' WHERE name = 'schema_version'")
+        con.execute("DELETE FROM meta WHERE name = 'record_views'")
 
 
 def _records(db) -> dict[str, list]:
@@ -51,3 +52,24 @@ def test_a_version_1_database_is_migrated_by_the_next_write(tmp_path):
         assert con.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone() == ("2",)
         # the conflict with the first file's record (not numbered) keeps a NULL line
         assert con.execute("SELECT record_key, kept_line, other_line FROM conflicts").fetchall() == [("1", None, 3)]
+
+
+def test_record_views_are_made_again_only_when_their_sql_changed(tmp_path):
+    """Opening a current database leaves its views alone; views made from other SQL (an older version's, told
+    by the stamp in ``meta``) are made again by the next write."""
+    from nyc_cannabis.ingest.loader import open_db
+
+    db = tmp_path / "v.duckdb"
+    cli_json("ingest", write_csv(tmp_path / "a.csv", ARREST_HEADER, [arrest("1")]), "--db", db)
+    with duckdb.connect(str(db)) as con:
+        stamp = con.execute("SELECT value FROM meta WHERE name = 'record_views'").fetchone()[0]
+        con.execute("CREATE OR REPLACE VIEW arrests AS SELECT 'stale' AS arrest_key")
+    open_db(db).close()  # same stamp: the (deliberately wrong) view is left as it is
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT arrest_key FROM arrests").fetchall() == [("stale",)]
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE meta SET value = 'an older version' WHERE name = 'record_views'")
+    open_db(db).close()
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT arrest_key, race_group FROM arrests").fetchall() == [("1", "Black")]
+        assert con.execute("SELECT value FROM meta WHERE name = 'record_views'").fetchone()[0] == stamp
