@@ -43,6 +43,21 @@ def kill_when_held(proc: subprocess.Popen, hold: Hold) -> None:
 
 # --------------------------------------------------------------------------------------------- faults
 
+def kill_when(proc: subprocess.Popen, ready=lambda: True, *, then=lambda: None, timeout: float = 120) -> int:
+    """SIGKILL ``proc`` once ``ready()`` (a synchronisation that blocks: a line on stderr, a write seen) says
+    so (a false answer: the process is left to end by itself), wait for it, run ``then`` (close a watcher),
+    make sure it is gone; returns its exit code."""
+    try:
+        if ready():
+            proc.send_signal(signal.SIGKILL)
+        proc.communicate(timeout=timeout)
+    finally:
+        then()
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode
+
+
 def fingerprint(db_path, without: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, tuple[int, int]]:
     """Every table of the database file: its row count and an order-independent hash of all its rows (the sum
     of each row's hash), by SQL written here, read-only (a write-ahead log beside it is read, not folded).

@@ -22,6 +22,7 @@ from helpers import (
     assert_usable,
     file_size_limit,
     fingerprint,
+    kill_when,
     one_line_error,
     read_only_copy,
     small_disk,
@@ -158,19 +159,12 @@ def test_killed_while_writing_a_big_file(populated, tmp_path, csvs, file, times)
     before = fingerprint(populated)
     after = after_loading(populated, tmp_path, csvs["big"])
     writes = FileWrites(populated.parent)
-    try:
-        proc = ingest_child(populated, csvs["big"])
-        name = populated.name + (".wal" if file == "wal" else "")
-        if writes.wait(name, times):
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=120)
-    finally:
-        writes.close()
-        if proc.poll() is None:
-            proc.kill()
+    proc = ingest_child(populated, csvs["big"])
+    name = populated.name + (".wal" if file == "wal" else "")
+    code = kill_when(proc, lambda: writes.wait(name, times), then=writes.close)
     state = before_or_after(populated, before, after)
     if file == "db":
-        assert proc.returncode == -signal.SIGKILL and state == "before"
+        assert code == -signal.SIGKILL and state == "before"
     assert_usable(populated)
     cli_json("ingest", csvs["big"], "--db", populated)
     assert fingerprint(populated, AT_ANOTHER_MOMENT) == after
@@ -182,17 +176,15 @@ def test_write_ahead_log_left_by_a_killed_ingest(populated, tmp_path, csvs):
     write folds it; the rerun loads the second."""
     after_first = after_loading(populated, tmp_path, csvs["small"])
     proc = ingest_child(populated, csvs["small"], csvs["small2"], pause=True, stdin=subprocess.PIPE)
-    try:
+
+    def second_pause() -> bool:
         wait_for_line(proc.stderr, PAUSED)
         proc.stdin.write("\n")
         proc.stdin.flush()
         wait_for_line(proc.stderr, PAUSED)  # the first file is committed
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == -signal.SIGKILL
+        return True
+
+    assert kill_when(proc, second_pause, timeout=60) == -signal.SIGKILL
     assert (populated.parent / (populated.name + ".wal")).exists()
     assert fingerprint(populated, AT_ANOTHER_MOMENT) == after_first
     assert [s["file_name"] for s in cli_json("info", "--db", populated)["sources"]][-1] == "small.csv"
@@ -220,16 +212,9 @@ def test_killed_during_cli_summarize(populated, tmp_path):
     """SIGKILL at the first write of ``summarize``'s COMMIT (to the write-ahead log): before or after."""
     before = fingerprint(populated)
     writes = FileWrites(populated.parent)
-    try:
-        proc = spawn_python("from nyc_cannabis.cli import main; sys.argv[0] = 'x'; main()", "summarize", "--db",
-                            populated)
-        if writes.wait(populated.name + ".wal"):
-            proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
-    finally:
-        writes.close()
-        if proc.poll() is None:
-            proc.kill()
+    proc = spawn_python("from nyc_cannabis.cli import main; sys.argv[0] = 'x'; main()", "summarize", "--db",
+                        populated)
+    kill_when(proc, lambda: writes.wait(populated.name + ".wal"), then=writes.close, timeout=60)
     assert fingerprint(populated) == before  # the cells summarize writes are the ones it found
     assert_usable(populated)
     assert cli_json("summarize", "--db", populated)["datasets"]["arrests"]["records"] == 2

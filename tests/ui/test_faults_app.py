@@ -15,6 +15,7 @@ from helpers import (
     assert_usable,
     file_size_limit,
     fingerprint,
+    kill_when,
     read_only_copy,
     spawn_python,
     wait_for_line,
@@ -84,14 +85,8 @@ def test_killed_at_the_swap(populated, tmp_path, kind, moment):
     before = fingerprint(populated)
     child = run_write(kind, populated, upload_csv(tmp_path), env={f"ANALYTICS_PAUSE_{moment}_SWAP": "1"},
                       stdin=subprocess.PIPE)
-    try:
-        wait_for_line(child.stderr, f"writes: paused {moment.lower()} swap")
-        child.send_signal(signal.SIGKILL)
-        child.communicate(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL
+    assert kill_when(child, lambda: wait_for_line(child.stderr, f"writes: paused {moment.lower()} swap") is not None,
+                     timeout=60) == -signal.SIGKILL
     now = fingerprint(populated)
     if moment == "BEFORE":
         assert now == before and len(copies(populated)) == 1
