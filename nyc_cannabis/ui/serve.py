@@ -24,9 +24,14 @@ APP = resource_path("ui", "app.py")
 
 #: readers get the app, not the developer toolbar (no "Deploy" button); a civic tool sends nothing home; body
 #: text a shade darker than Streamlit's #2f2d2b, so that captions (body text at 60 % opacity: 3.9:1 on white
-#: by default) reach WCAG AA's 4.5:1 (tests/ui/test_a11y.py); the dark theme is left as it is
+#: by default) reach WCAG AA's 4.5:1 (tests/ui/test_a11y.py); the dark theme is left as it is; no watching of
+#: the app's source files: a server for readers does not offer to rerun on a code change, and the watcher
+#: costs every session (one watcher per session, and after every run a walk of ``sys.modules`` resolving each
+#: module's path, on the server's one event loop: at 10 concurrent sessions about half of the event loop's
+#: busy time, and 3.5 s instead of 0.8 s for a new session's first page; docs/scaling.md). A developer who
+#: wants it back passes ``--server.fileWatcherType auto`` (later flags win) or runs ``streamlit run app.py``
 FLAGS = ["--client.toolbarMode", "viewer", "--browser.gatherUsageStats", "false",
-         "--theme.light.textColor", "#161514"]
+         "--theme.light.textColor", "#161514", "--server.fileWatcherType", "none"]
 
 #: set before Streamlit's own script runs: the server is at the page's URL minus the page
 _BASE_SCRIPT = (b'<script>window.__streamlit = window.__streamlit || {BACKEND_BASE_URL: location.origin'
