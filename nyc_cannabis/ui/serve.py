@@ -10,6 +10,8 @@ the same app. Flags that ``streamlit run`` would not set by itself are in :data:
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import Any
 
@@ -104,11 +106,93 @@ app = st.App(APP, middleware=[Middleware(PageBase)])
 
 
 def main() -> None:
+    workers, args = _workers(sys.argv[1:])
+    if workers > 1:
+        _serve_workers(workers, args)
+        return
     process.preload()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", __file__, *FLAGS, *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", __file__, *FLAGS, *args]
     cli.main()
+
+
+def _option(args: list[str], name: str) -> tuple[str | None, list[str]]:
+    """The value of ``--name V`` or ``--name=V`` in ``args`` (the last one), and ``args`` without it."""
+    value, rest, it = None, [], iter(args)
+    for a in it:
+        if a == name:
+            value = next(it, None)
+        elif a.startswith(name + "="):
+            value = a.split("=", 1)[1]
+        else:
+            rest.append(a)
+    return value, rest
+
+
+def _workers(args: list[str]) -> tuple[int, list[str]]:
+    """``--workers N`` (or ``$ANALYTICS_WORKERS``; default 1) and the other arguments."""
+    value, rest = _option(args, "--workers")
+    n = int(value or os.environ.get("ANALYTICS_WORKERS") or 1)
+    if n < 1:
+        raise SystemExit("--workers must be at least 1")
+    return n, rest
+
+
+def _serve_workers(n: int, args: list[str]) -> None:
+    """``n`` servers on free local ports, each ``python -m nyc_cannabis.ui.serve`` with ``args``, behind
+    :mod:`nyc_cannabis.ui.proxy` on the address and port asked for (``--server.address``, ``--server.port``;
+    default all interfaces, 8501). Runs until interrupted or terminated; then stops the servers."""
+    import asyncio
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    from nyc_cannabis.ui import proxy
+
+    port, args = _option(args, "--server.port")
+    address, args = _option(args, "--server.address")
+    internal = []
+    for _ in range(n):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            internal.append(s.getsockname()[1])
+    env = {**os.environ, "ANALYTICS_WORKERS": "1"}
+    children = [subprocess.Popen([sys.executable, "-m", "nyc_cannabis.ui.serve", *args, "--server.port", str(p),
+                                  "--server.address", "127.0.0.1"], env=env) for p in internal]
+    try:
+        for child, p in zip(children, internal):  # listening = started (uvicorn binds after its start-up)
+            deadline = time.monotonic() + 120
+            while True:
+                if child.poll() is not None:
+                    raise SystemExit(f"a dashboard worker exited with {child.returncode}")
+                try:
+                    socket.create_connection(("127.0.0.1", p), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("a dashboard worker did not start within 120 s") from None
+                    time.sleep(0.2)
+
+        async def run() -> None:
+            task = asyncio.ensure_future(proxy.serve(address or None, int(port or 8501),
+                                                     [("127.0.0.1", p) for p in internal]))
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, task.cancel)
+            print(f"  {n} dashboard workers behind http://{address or 'localhost'}:{port or 8501}", flush=True)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        asyncio.run(run())
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 if __name__ == "__main__":

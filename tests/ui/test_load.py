@@ -64,3 +64,38 @@ def test_a_session_can_project_right_after_computing_the_summary(monkeypatch, de
     data.projection.clear()
     at = AppTest.from_string(SUMMARY_THEN_PROJECTION, default_timeout=60).run()
     assert not at.exception, at.exception[0].message if at.exception else None
+
+
+# ------------------------------------------------------------------------------- several workers behind one port
+
+def test_the_proxy_keeps_a_browser_on_its_worker_and_sends_new_readers_to_the_least_busy():
+    from nyc_cannabis.ui.proxy import Proxy
+
+    p = Proxy([("127.0.0.1", 1), ("127.0.0.1", 2), ("127.0.0.1", 3)])
+    head = b"GET /_stcore/stream HTTP/1.1\r\nHost: x\r\nCookie: a=b; nyc_worker=2; c=d\r\nUpgrade: websocket\r\n\r\n"
+    assert p.choose(head) == (2, True)
+    assert p.choose(head.replace(b"nyc_worker=2", b"nyc_worker=7"))[1] is False  # no such worker: a new choice
+    p.sockets = [3, 1, 2]
+    assert p.choose(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n") == (1, False)
+    p.sockets = [1, 1, 1]
+    assert {p.choose(b"GET / HTTP/1.1\r\n\r\n")[0] for _ in range(3)} == {0, 1, 2}  # ties in turn
+
+
+def test_two_workers_behind_the_proxy_serve_readers_without_error(demo_db):
+    import sys
+    import urllib.request
+
+    plan = load_bench.plan_for(["overview", "projection", "disparities"], 1, (0.0, 0.05))
+    with load_bench.Server(demo_db, [sys.executable, "-m", "nyc_cannabis.ui.serve", "--workers", "2"]) as server:
+        assert len(server.pids()) == 3  # the proxy and its two servers
+        with urllib.request.urlopen(server.url + "/projection") as r:  # a new browser is given its worker
+            cookie = r.headers["Set-Cookie"]
+            assert r.status == 200 and b"BACKEND_BASE_URL" in r.read()  # the page middleware still runs
+        assert cookie.startswith("nyc_worker=")
+        again = urllib.request.Request(server.url + "/", headers={"Cookie": cookie.split(";")[0]})
+        with urllib.request.urlopen(again) as r:
+            assert r.status == 200 and r.headers["Set-Cookie"] is None
+        items, _ = load_bench.run_level(server.url, 2, plan, 5, 0.2, 60)
+    summary = load_bench.summary(items)
+    assert [x.error for x in items if not x.ok] == []
+    assert summary["all"]["count"] == load_bench.expected(2, plan)
