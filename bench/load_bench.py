@@ -523,16 +523,18 @@ def plan_for(pages: list[str] | None, max_changes: int | None, think: tuple[floa
 
 def measure(db: Path, levels: list[int], plan: Plan, *, seed: int = 7, ramp: float = 10.0, timeout: float = 60.0,
             warmup: bool = True, server_argv: list[str] | None = None, server_env: dict[str, str] | None = None,
-            log_dir: Path | None = None, progress: bool = True) -> list[dict[str, Any]]:
-    """Each level on a fresh server: the warm-up reader, then the level's readers. Returns one dict per level."""
+            log_dir: Path | None = None, progress: bool = True, warm_readers: int = 1) -> list[dict[str, Any]]:
+    """Each level on a fresh server: the warm-up (``warm_readers`` readers at once, one per server process
+    behind serve's proxy, which sends each new reader to the process with the fewest), then the level's
+    readers. Returns one dict per level."""
     results = []
     for n in levels:
         log = (log_dir / f"server-{n}.log") if log_dir else None
         with Server(db, server_argv, server_env, log) as server:
             warm: list[Interaction] = []
             if warmup:
-                warm, _ = run_level(server.url, 1, dataclasses.replace(plan, think=(0.0, 0.0)), seed, 0.0, timeout,
-                                    order=False)
+                warm, _ = run_level(server.url, warm_readers, dataclasses.replace(plan, think=(0.0, 0.0)), seed, 0.0,
+                                    timeout, order=False)
             rss_before = server.rss_mb()
             load_before = os.getloadavg()
             cpu0 = server.cpu_s()
@@ -582,6 +584,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", help="comma-separated url paths (default: every page of the navigation)")
     ap.add_argument("--max-changes", type=int, help="at most this many scripted changes per page")
     ap.add_argument("--no-warmup", action="store_true", help="no unmeasured warm-up reader before each level")
+    ap.add_argument("--workers", type=int, default=1, help="server processes behind serve's proxy (serve --workers)")
+    ap.add_argument("--server-arg", action="append", default=[], metavar="ARG",
+                    help="one more argument for the server (repeat; e.g. --server-arg=--server.fileWatcherType "
+                         "--server-arg=auto to measure with Streamlit's file watcher, as before)")
     ap.add_argument("--label", default="", help="a name for this run in the JSON (e.g. before / after)")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
@@ -600,8 +606,10 @@ def main(argv: list[str] | None = None) -> int:
     think = tuple(float(x) for x in args.think.split(","))
     plan = plan_for(args.pages.split(",") if args.pages else None, args.max_changes, think)
     speed, load_start = machine_speed(), os.getloadavg()
+    server_argv = [sys.executable, "-m", "nyc_cannabis.ui.serve", "--workers", str(args.workers), *args.server_arg]
     levels = measure(db, [int(x) for x in args.sessions.split(",")], plan, seed=args.seed, ramp=args.ramp,
-                     timeout=args.timeout, warmup=not args.no_warmup)
+                     timeout=args.timeout, warmup=not args.no_warmup, server_argv=server_argv,
+                     warm_readers=args.workers)
     one = next((lv for lv in levels if lv["sessions"] == 1), None)
     for lv in levels:
         p95 = lv["summary"]["all"]["p95_s"]
@@ -615,7 +623,8 @@ def main(argv: list[str] | None = None) -> int:
                "db_bytes": db.stat().st_size, "build_s": round(build_s, 1) if build_s else None,
                "params": {"sessions": args.sessions, "think_s": think, "ramp_s": args.ramp, "seed": args.seed,
                           "timeout_s": args.timeout, "warmup": not args.no_warmup, "pages": plan.pages,
-                          "changes_per_reader": sum(len(v) for v in plan.changes.values())},
+                          "changes_per_reader": sum(len(v) for v in plan.changes.values()),
+                          "workers": args.workers, "server_args": args.server_arg},
                "targets": TARGETS, "levels": levels,
                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                            "python_loop_10m_s": speed, "python_loop_10m_s_after": machine_speed(),
