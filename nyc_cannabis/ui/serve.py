@@ -31,9 +31,14 @@ APP = resource_path("ui", "app.py")
 #: costs every session (one watcher per session, and after every run a walk of ``sys.modules`` resolving each
 #: module's path, on the server's one event loop: at 10 concurrent sessions about half of the event loop's
 #: busy time, and 3.5 s instead of 0.8 s for a new session's first page; docs/scaling.md). A developer who
-#: wants it back passes ``--server.fileWatcherType auto`` (later flags win) or runs ``streamlit run app.py``
+#: wants it back passes ``--server.fileWatcherType auto`` (later flags win) or runs ``streamlit run app.py``;
+#: and no full garbage collection after every script run (``runner.postScriptGC``, Streamlit's default): each
+#: pass walks every object of every session still alive, so its cost grows with the readers and it runs once
+#: per interaction, on the one core the process has: at 50 readers 440 passes of 115 ms each, 58 % of the
+#: server's CPU (docs/scaling.md). Python's own generational collection still frees what is garbage, and
+#: ``process.settle`` keeps the long-lived heap out of its way
 FLAGS = ["--client.toolbarMode", "viewer", "--browser.gatherUsageStats", "false",
-         "--theme.light.textColor", "#161514", "--server.fileWatcherType", "none"]
+         "--theme.light.textColor", "#161514", "--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
 
 #: set before Streamlit's own script runs: the server is at the page's URL minus the page
 _BASE_SCRIPT = (b'<script>window.__streamlit = window.__streamlit || {BACKEND_BASE_URL: location.origin'
