@@ -6,6 +6,10 @@ before the server listens (``process.preload``: importing pandas, plotly, DuckDB
 The app is served as an ``st.App`` (Streamlit's ASGI application, which ``streamlit run`` finds in this file
 as :data:`app`) so that one small middleware can go in front of it, :class:`PageBase`; what readers see is
 the same app. Flags that ``streamlit run`` would not set by itself are in :data:`FLAGS`.
+
+``--workers N`` (or ``$ANALYTICS_WORKERS``) runs N such servers on internal ports behind the small sticky
+reverse proxy of :mod:`nyc_cannabis.ui.proxy`, on the address and port asked for: one process gives the
+readers one core (docs/scaling.md), N processes give them N.
 """
 
 from __future__ import annotations
