@@ -70,6 +70,30 @@ def machine_speed() -> float:
     return round(time.perf_counter() - t, 3)
 
 
+def build_demo_db(db: Path, records: int, csv_dir: Path) -> float:
+    """Write ``records`` demo records (half arrests, half summonses) as CSV into ``csv_dir`` and ingest them into
+    ``db`` (``python -m nyc_cannabis demo``); returns the seconds it took. The database appears under its name
+    only once complete (built as ``<db>.building``, then renamed), so an interrupted build is never reused."""
+    t = time.perf_counter()
+    half = records // 2
+    part = db.with_name(db.name + ".building")
+    for stale in (part, part.with_name(part.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-m", "nyc_cannabis", "demo", "--out", str(csv_dir), "--arrests", str(half),
+                    "--summonses", str(records - half), "--db", str(part), "--json"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    part.replace(db)
+    return time.perf_counter() - t
+
+
+def count_records(db: Path) -> int:
+    """Arrests plus summonses in ``db`` (read-only)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("SELECT (SELECT count(*) FROM arrests) + (SELECT count(*) FROM summonses)").fetchone()[0]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--records", type=int, default=10_000_000)
@@ -82,12 +106,7 @@ def main() -> None:
     db = Path(args.db) if args.db else Path(tmp.name) / "bench.duckdb"
     build_s = None
     if not db.exists():
-        t = time.perf_counter()
-        half = args.records // 2
-        subprocess.run([sys.executable, "-m", "nyc_cannabis", "demo", "--out", str(Path(tmp.name) / "csv"), "--arrests",
-                        str(half), "--summonses", str(half), "--db", str(db), "--json"], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        build_s = time.perf_counter() - t
+        build_s = build_demo_db(db, args.records, Path(tmp.name) / "csv")
     os.environ["ANALYTICS_DB"] = str(db)
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
@@ -143,9 +162,7 @@ def main() -> None:
                          "widget_change_each_s": each}
         print(page, results[page], flush=True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    import duckdb
-    with duckdb.connect(str(db), read_only=True) as con:
-        records = con.execute("SELECT (SELECT count(*) FROM arrests) + (SELECT count(*) FROM summonses)").fetchone()[0]
+    records = count_records(db)
     payload = {"records": records, "db": str(db) if args.db else "tmp",
                "db_bytes": db.stat().st_size, "build_s": round(build_s, 1) if build_s else None,
                "repeat": args.repeat, "rounds": args.rounds, "streamlit_start_s": round(streamlit_start, 3),

@@ -76,8 +76,22 @@ def _connection(path: str, mtime: float) -> duckdb.DuckDBPyConnection:
 def database(path: str, mtime: float) -> Database:
     """The engine's :class:`~nyc_cannabis.core.db.Database` for this session: its cursor on the server's one
     read-only connection (every session shares one DuckDB instance and buffer cache; the cursor is never
-    closed by the engine, only when the database file is swapped)."""
-    return Database(path, con=cursor(Db(path, mtime)))
+    closed by the engine, only when the database file is swapped), with no result left open on it."""
+    return Database(path, con=idle(cursor(Db(path, mtime))))
+
+
+def idle(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``cur`` with any result an earlier read left unfinished completed.
+
+    DuckDB 2.0 refuses ``register`` (the projection registers its crosswalk frame) on a connection whose last
+    ``execute`` was not fetched to the end, and the engine has reads that take one row and leave the rest
+    (``ingest.cells.current``, run by the database summary). One session's reads never met that: another
+    query always ran between the summary and a projection. With many readers they do: a session that
+    computes the summary for everyone and then finds every other read cached goes straight to its
+    projection, and the page failed with ``ResourceInUseException`` (found by bench/load_bench.py, 4
+    concurrent readers; tests/ui/test_load.py). A new statement replaces the unfinished result."""
+    cur.execute("SELECT 1").fetchall()
+    return cur
 
 
 def cursor(db: Db) -> duckdb.DuckDBPyConnection:

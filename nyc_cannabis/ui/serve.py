@@ -6,10 +6,16 @@ before the server listens (``process.preload``: importing pandas, plotly, DuckDB
 The app is served as an ``st.App`` (Streamlit's ASGI application, which ``streamlit run`` finds in this file
 as :data:`app`) so that one small middleware can go in front of it, :class:`PageBase`; what readers see is
 the same app. Flags that ``streamlit run`` would not set by itself are in :data:`FLAGS`.
+
+``--workers N`` (or ``$ANALYTICS_WORKERS``) runs N such servers on internal ports behind the small sticky
+reverse proxy of :mod:`nyc_cannabis.ui.proxy`, on the address and port asked for: one process gives the
+readers one core (docs/scaling.md), N processes give them N.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from typing import Any
 
@@ -24,9 +30,19 @@ APP = resource_path("ui", "app.py")
 
 #: readers get the app, not the developer toolbar (no "Deploy" button); a civic tool sends nothing home; body
 #: text a shade darker than Streamlit's #2f2d2b, so that captions (body text at 60 % opacity: 3.9:1 on white
-#: by default) reach WCAG AA's 4.5:1 (tests/ui/test_a11y.py); the dark theme is left as it is
+#: by default) reach WCAG AA's 4.5:1 (tests/ui/test_a11y.py); the dark theme is left as it is; no watching of
+#: the app's source files: a server for readers does not offer to rerun on a code change, and the watcher
+#: costs every session (one watcher per session, and after every run a walk of ``sys.modules`` resolving each
+#: module's path, on the server's one event loop: at 10 concurrent sessions about half of the event loop's
+#: busy time, and 3.5 s instead of 0.8 s for a new session's first page; docs/scaling.md). A developer who
+#: wants it back passes ``--server.fileWatcherType auto`` (later flags win) or runs ``streamlit run app.py``;
+#: and no full garbage collection after every script run (``runner.postScriptGC``, Streamlit's default): each
+#: pass walks every object of every session still alive, so its cost grows with the readers and it runs once
+#: per interaction, on the one core the process has: at 50 readers 440 passes of 115 ms each, 58 % of the
+#: server's CPU (docs/scaling.md). Python's own generational collection still frees what is garbage, and
+#: ``process.settle`` keeps the long-lived heap out of its way
 FLAGS = ["--client.toolbarMode", "viewer", "--browser.gatherUsageStats", "false",
-         "--theme.light.textColor", "#161514"]
+         "--theme.light.textColor", "#161514", "--server.fileWatcherType", "none", "--runner.postScriptGC", "false"]
 
 #: set before Streamlit's own script runs: the server is at the page's URL minus the page
 _BASE_SCRIPT = (b'<script>window.__streamlit = window.__streamlit || {BACKEND_BASE_URL: location.origin'
@@ -99,11 +115,93 @@ app = st.App(APP, middleware=[Middleware(PageBase)])
 
 
 def main() -> None:
+    workers, args = _workers(sys.argv[1:])
+    if workers > 1:
+        _serve_workers(workers, args)
+        return
     process.preload()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", __file__, *FLAGS, *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", __file__, *FLAGS, *args]
     cli.main()
+
+
+def _option(args: list[str], name: str) -> tuple[str | None, list[str]]:
+    """The value of ``--name V`` or ``--name=V`` in ``args`` (the last one), and ``args`` without it."""
+    value, rest, it = None, [], iter(args)
+    for a in it:
+        if a == name:
+            value = next(it, None)
+        elif a.startswith(name + "="):
+            value = a.split("=", 1)[1]
+        else:
+            rest.append(a)
+    return value, rest
+
+
+def _workers(args: list[str]) -> tuple[int, list[str]]:
+    """``--workers N`` (or ``$ANALYTICS_WORKERS``; default 1) and the other arguments."""
+    value, rest = _option(args, "--workers")
+    n = int(value or os.environ.get("ANALYTICS_WORKERS") or 1)
+    if n < 1:
+        raise SystemExit("--workers must be at least 1")
+    return n, rest
+
+
+def _serve_workers(n: int, args: list[str]) -> None:
+    """``n`` servers on free local ports, each ``python -m nyc_cannabis.ui.serve`` with ``args``, behind
+    :mod:`nyc_cannabis.ui.proxy` on the address and port asked for (``--server.address``, ``--server.port``;
+    default all interfaces, 8501). Runs until interrupted or terminated; then stops the servers."""
+    import asyncio
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    from nyc_cannabis.ui import proxy
+
+    port, args = _option(args, "--server.port")
+    address, args = _option(args, "--server.address")
+    internal = []
+    for _ in range(n):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            internal.append(s.getsockname()[1])
+    env = {**os.environ, "ANALYTICS_WORKERS": "1"}
+    children = [subprocess.Popen([sys.executable, "-m", "nyc_cannabis.ui.serve", *args, "--server.port", str(p),
+                                  "--server.address", "127.0.0.1"], env=env) for p in internal]
+    try:
+        for child, p in zip(children, internal):  # listening = started (uvicorn binds after its start-up)
+            deadline = time.monotonic() + 120
+            while True:
+                if child.poll() is not None:
+                    raise SystemExit(f"a dashboard worker exited with {child.returncode}")
+                try:
+                    socket.create_connection(("127.0.0.1", p), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise SystemExit("a dashboard worker did not start within 120 s") from None
+                    time.sleep(0.2)
+
+        async def run() -> None:
+            task = asyncio.ensure_future(proxy.serve(address or None, int(port or 8501),
+                                                     [("127.0.0.1", p) for p in internal]))
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, task.cancel)
+            print(f"  {n} dashboard workers behind http://{address or 'localhost'}:{port or 8501}", flush=True)
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        asyncio.run(run())
+    finally:
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 if __name__ == "__main__":
