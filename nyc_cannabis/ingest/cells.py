@@ -64,10 +64,10 @@ def rebuild(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
 def current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the stored cells were cut by this version at today's law dates."""
     try:
-        row = store.execute(con, "meta/cells_stamp").fetchone()
+        rows = store.execute(con, "meta/cells_stamp").fetchall()  # to the end: no result left open on con
     except duckdb.CatalogException:
         return False
-    return row is not None and row[0] == stamp()
+    return bool(rows) and rows[0][0] == stamp()
 
 
 def mark_current(con: duckdb.DuckDBPyConnection) -> None:

@@ -90,7 +90,7 @@ def idle(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     computes the summary for everyone and then finds every other read cached goes straight to its
     projection, and the page failed with ``ResourceInUseException`` (found by bench/load_bench.py, 4
     concurrent readers; tests/ui/test_load.py). A new statement replaces the unfinished result."""
-    cur.execute("SELECT 1").fetchall()
+    store.execute(cur, "dashboard/idle").fetchall()
     return cur
 
 
