@@ -6,6 +6,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 DEMO_DB := data/demo.duckdb
 PORT    ?= 8501
+# dashboard processes behind one port (docs/scaling.md): one core each for the readers' page scripts
+WORKERS ?= 2
 # The demo database is rebuilt when the generator, the loader or the schema change.
 DEMO_INPUTS := $(wildcard nyc_cannabis/sources/*.py nyc_cannabis/sources/demo_data/*.* nyc_cannabis/ingest/*.py nyc_cannabis/core/*.py nyc_cannabis/ingest/sql/*/*.sql)
 
@@ -33,7 +35,7 @@ $(DEMO_DB): $(VENV)/.runtime $(DEMO_INPUTS)
 demo: $(DEMO_DB)
 
 run: $(VENV)/.runtime $(DEMO_DB)
-	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/python -m nyc_cannabis.ui.serve --server.port $(PORT) --server.headless true
+	ANALYTICS_DB=$${ANALYTICS_DB:-$(DEMO_DB)} $(BIN)/python -m nyc_cannabis.ui.serve --workers $(WORKERS) --server.port $(PORT) --server.headless true
 
 # the real records: bring data/nypd.duckdb up to date from NYC Open Data (what is new since its last record;
 # everything the first time; resumable; $SODA_APP_TOKEN if set), then the dashboard on it
@@ -41,7 +43,7 @@ REAL_DB := data/nypd.duckdb
 
 real: $(VENV)/.runtime
 	$(BIN)/python -m nyc_cannabis update --db $(REAL_DB)
-	ANALYTICS_DB=$(REAL_DB) $(BIN)/python -m nyc_cannabis.ui.serve --server.port $(PORT) --server.headless true
+	ANALYTICS_DB=$(REAL_DB) $(BIN)/python -m nyc_cannabis.ui.serve --workers $(WORKERS) --server.port $(PORT) --server.headless true
 
 browsers:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
