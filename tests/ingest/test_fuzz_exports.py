@@ -208,6 +208,18 @@ def fresh(held_db: Path, workdir: Path, data: bytes) -> tuple[Path, Path]:
     return db, path
 
 
+def _into_new_database(workdir: Path, data: bytes) -> tuple[Path, list[dict]]:
+    """Ingest the file into a database path that does not exist yet; asserts nothing loaded, returns that path
+    and the errors."""
+    case = workdir / f"case{next(_counter)}"
+    case.mkdir()
+    path = case / "export.csv"
+    path.write_bytes(data)
+    reports, errors = ingest(case / "new.duckdb", [path])
+    assert not reports and errors
+    return case / "new.duckdb", errors
+
+
 # ------------------------------------------------------------------------------------------------ strategies
 
 BIG = 10 * 1024 * 1024
@@ -428,13 +440,9 @@ def test_invalid_utf8_in_the_head_is_refused_before_a_database_is_made(workdir):
     database had been created: an empty new database was left behind, against the loader's "a batch of
     refused files leaves no new database". Now the head and tail that inspection reads must decode."""
     data = _base(n=3).replace(b"DANGEROUS DRUGS", b"\x80DANGEROUS DRUGS", 2)
-    case = workdir / f"case{next(_counter)}"
-    case.mkdir()
-    path = case / "export.csv"
-    path.write_bytes(data)
-    reports, errors = ingest(case / "new.duckdb", [path])
-    assert not reports and "not UTF-8 text (byte 0x80 at offset" in errors[0]["error"]
-    assert not (case / "new.duckdb").exists()
+    new, errors = _into_new_database(workdir, data)
+    assert "not UTF-8 text (byte 0x80 at offset" in errors[0]["error"]
+    assert not new.exists()
 
 
 def test_latin1_row_with_too_many_fields_is_refused(held_db, workdir):
@@ -474,13 +482,9 @@ def test_refused_by_the_reader_creates_no_database(workdir):
     UTF-8 in the middle of a large file is found by DuckDB's reader only, after the database was made."""
     rows = _base(n=_LARGE).split(b"\n")
     data = b"\n".join(rows[: _LARGE // 2] + ["8005,12/31/2017,567,POSESIÓN".encode("latin-1")] + rows[_LARGE // 2:])
-    case = workdir / f"case{next(_counter)}"
-    case.mkdir()
-    path = case / "export.csv"
-    path.write_bytes(data)
-    reports, errors = ingest(case / "new.duckdb", [path])
-    assert not reports and "not UTF-8" in errors[0]["error"]
-    assert not (case / "new.duckdb").exists()
+    new, errors = _into_new_database(workdir, data)
+    assert "not UTF-8" in errors[0]["error"]
+    assert not new.exists()
 
 
 _ROW = csv_text(ARREST_HEADER, [_arrest(8100)]).split("\n", 1)[1].encode()
