@@ -72,9 +72,9 @@ def rules_table(regime: regimes.Regime) -> list[dict[str, Any]]:
 
 
 def source_kind(source: regimes.Source) -> str:
-    """The kind of a source as a reader should weigh it: "statute", "court opinion (unofficial copy)"…"""
-    name = regimes.KIND_NAMES[source.kind]
-    return name if source.official or source.kind == "mirror" else f"{name} (unofficial copy)"
+    """The kind of a source as a reader should weigh it: "statute", "court opinion", "unofficial mirror (…)"
+    (every source on an unofficial host is a labelled mirror: ``lawfile.Source``)."""
+    return regimes.KIND_NAMES[source.kind]
 
 
 def sources_table(regime: regimes.Regime) -> list[dict[str, Any]]:

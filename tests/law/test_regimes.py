@@ -84,6 +84,8 @@ def write_regime(tmp_path, rules, **extra) -> Path:
     ({"sources": [SOURCE | {"url": "https://www.newyorkcriminallawyer-blog.com/x"}]}, "not an official source"),
     ({"sources": [SOURCE | {"url": "https://nysentencing.com/app/pl221.htm"}]},
      "a statute source must be on an official host, not 'nysentencing.com' (use kind: mirror)"),
+    ({"sources": [SOURCE | {"url": "https://cetient.com/case/1/people-v-x", "kind": "case_law"}]},
+     "a case_law source must be on an official host, not 'cetient.com' (use kind: mirror)"),
     ({"sources": [SOURCE | {"kind": "mirror"}]}, "'www.nysenate.gov' is official"),
     ({"sources": [SOURCE | {"kind": "blog"}]}, "sources.0.kind: Input should be"),
     ({"sources": [{k: v for k, v in SOURCE.items() if k != "quote"}]}, "sources.0.quote: missing"),
@@ -187,7 +189,7 @@ def test_every_citation_is_official_or_a_labelled_mirror_and_quoted(path):
                                                  "electofyahweh", "studylib", "informnny", "cgmbesq", "fiskelaw",
                                                  "cleanslate")), (where, host)
         if host not in OFFICIAL:
-            assert s["kind"] in ("mirror", "case_law"), (where, host, "an unofficial host must be labelled")
+            assert s["kind"] == "mirror", (where, host, "an unofficial host must be labelled a mirror")
     for rule in doc.get("rules", []):
         if rule.get("verified") is False:
             assert rule.get("unknown"), rule["section"]

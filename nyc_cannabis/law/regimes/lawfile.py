@@ -7,8 +7,8 @@ the format for reform authors; ``python -m nyc_cannabis law-schema`` prints it a
 
 Sources are held to the standard a lawyer accepts: each has an official URL (the statute page, the bill
 text as enacted, a court's own guidance or reporter), its kind, and the sentence it rests on, quoted. A
-court opinion or statute text read on an unofficial copy is allowed only from a known mirror host and is
-then shown as an unofficial copy; blogs, encyclopaedias and law-firm pages are refused.
+statute, bill or court opinion read on an unofficial copy is allowed only from a known mirror host and must
+say so (``kind: mirror``); blogs, encyclopaedias and law-firm pages are refused.
 """
 
 from __future__ import annotations
@@ -31,16 +31,16 @@ OFFICIAL_HOSTS = frozenset({
     "iapps.courts.state.ny.us", "www.courts.state.ny.us",
 })
 #: unofficial copies of statute, bill or opinion text, allowed only where no official copy could be read,
-#: and then shown as such (kind ``mirror``, or ``case_law`` read on a case-law site)
+#: and then labelled as such (kind ``mirror``)
 MIRROR_HOSTS = frozenset({
     "newyork.public.law", "nysentencing.com", "lexace.ai", "law.onecle.com", "github.com", "ecases.us",
     "cetient.com", "casetext.com", "www.courtlistener.com", "law.justia.com",
 })
-OFFICIAL_KINDS = ("statute", "bill", "court_guidance")
-KINDS = (*OFFICIAL_KINDS, "case_law", "mirror")
+OFFICIAL_KINDS = ("statute", "bill", "court_guidance", "case_law")
+KINDS = (*OFFICIAL_KINDS, "mirror")
 #: how each kind of source is named beside a rule
 KIND_NAMES = {"statute": "statute", "bill": "bill text as enacted", "court_guidance": "court guidance",
-              "case_law": "court opinion", "mirror": "unofficial mirror of the statute text"}
+              "case_law": "court opinion", "mirror": "unofficial mirror (a copy of statute, bill or opinion text)"}
 
 Grams = Annotated[float, Field(strict=True, ge=0)]
 Dollars = Annotated[float, Field(strict=True, ge=0, le=1_000_000)]
@@ -78,7 +78,8 @@ class Source(_Strict):
         if self.kind in OFFICIAL_KINDS and not self.official:
             raise ValueError(f"a {self.kind} source must be on an official host, not {self.host!r} (use kind: mirror)")
         if self.kind == "mirror" and self.official:
-            raise ValueError(f"{self.host!r} is official: name the kind of source (statute, bill, court_guidance)")
+            raise ValueError(f"{self.host!r} is official: name the kind of source (statute, bill, court_guidance, "
+                             f"case_law)")
         return self
 
 
