@@ -448,6 +448,14 @@ async def reader(i: int, base_url: str, plan: Plan, seed: int, start_at: float, 
         await r.close()
 
 
+def start_times(n: int, ramp: float, seed: int) -> list[float]:
+    """When each of ``n`` readers opens its first page: seconds after the level starts, uniform over ``ramp``,
+    seeded, sorted. (One generator for all of them: until 2026-12-07 a new ``Random(seed)`` per reader gave
+    every reader the same start, so all the readers of a level opened at the same instant.)"""
+    rng = random.Random(seed)
+    return sorted(rng.uniform(0, ramp) for _ in range(n)) if n > 1 else [0.0]
+
+
 def run_level(base_url: str, n: int, plan: Plan, seed: int, ramp: float, timeout: float,
               order: bool = True) -> tuple[list[Interaction], float]:
     """``n`` readers at once; returns every interaction and the wall seconds."""
@@ -456,7 +464,7 @@ def run_level(base_url: str, n: int, plan: Plan, seed: int, ramp: float, timeout
 
     async def main() -> None:
         t0 = asyncio.get_running_loop().time()
-        starts = sorted(random.Random(seed).uniform(0, ramp) for _ in range(n)) if n > 1 else [0.0]
+        starts = start_times(n, ramp, seed)
         await asyncio.gather(*(reader(i, base_url, plan, seed, t0 + starts[i], timeout, out, dflt, order)
                                for i in range(n)))
 

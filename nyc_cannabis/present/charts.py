@@ -10,9 +10,15 @@ colour everywhere (:data:`GROUP_COLORS`), and the outcomes of a projection have 
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import hashlib
 import os
+import pickle
 import shutil
-from typing import Any, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -66,6 +72,60 @@ def group_color(group: str) -> str:
 pio.templates.default = "plotly_white"
 
 
+#: built figures kept for reuse, most recently used last (:func:`shared`); at most :data:`SHARED_FIGURES` of them
+_shared: OrderedDict[tuple[str, bytes], go.Figure] = OrderedDict()
+_shared_lock = threading.Lock()
+SHARED_FIGURES = int(os.environ.get("ANALYTICS_SHARED_FIGURES", "48"))
+#: with ``ANALYTICS_SHARED_CHECK`` set (the test suite), each shared figure's JSON as built, for :func:`changed`
+_as_built: dict[tuple[str, bytes], str] = {}
+
+
+def shared(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """``build`` with its figures kept and handed out again for the same arguments: the same object, so every
+    caller treats a figure it was given as read-only (none of the project changes one after it is built).
+
+    The dashboard re-runs a page's script for every reader's every interaction; its queries are cached, but
+    turning a cached result into a plotly figure took most of a page's time (the precinct map 46 ms of the
+    geography page's 88 ms: plotly validates each of its 78 outlines point by point). The key is the builder
+    and a digest of its arguments as pickled (about 0.4 ms for a precinct result), so a figure is reused only
+    for exactly the same inputs, whoever asks; arguments that cannot be pickled are built every time.
+    ``build.uncached`` is the builder itself."""
+    name = f"{build.__module__}.{build.__qualname__}"
+
+    @functools.wraps(build)
+    def cached(*args: Any, **kwargs: Any) -> go.Figure:
+        try:
+            digest = hashlib.blake2b(pickle.dumps((args, sorted(kwargs.items())), protocol=5),
+                                     digest_size=20).digest()
+        except Exception:  # noqa: BLE001 - an argument pickle refuses: build it, uncached
+            return build(*args, **kwargs)
+        key = (name, digest)
+        with _shared_lock:
+            fig = _shared.get(key)
+            if fig is not None:
+                _shared.move_to_end(key)
+                return fig
+        fig = build(*args, **kwargs)  # outside the lock: two first callers may both build, one is kept
+        with _shared_lock:
+            if key not in _shared and os.environ.get("ANALYTICS_SHARED_CHECK"):
+                _as_built[key] = fig.to_json()
+            fig = _shared.setdefault(key, fig)
+            _shared.move_to_end(key)
+            while len(_shared) > SHARED_FIGURES:
+                _as_built.pop(_shared.popitem(last=False)[0], None)
+        return fig
+
+    cached.uncached = build  # type: ignore[attr-defined]
+    return cached
+
+
+def changed() -> list[str]:
+    """The builders whose kept figure is no longer as it was built (recorded with ``ANALYTICS_SHARED_CHECK``
+    set): a caller changed a figure every later caller would be handed. Empty when all are as built."""
+    with _shared_lock:
+        return sorted({key[0] for key, fig in _shared.items() if key in _as_built and fig.to_json() != _as_built[key]})
+
+
 def layout(fig: go.Figure, title: str, source: str | None, barmode: str = "stack") -> go.Figure:
     """Title with the source as its subtitle (it travels with every PNG / SVG), legend on top, axes that make
     room for long group names."""
@@ -98,6 +158,7 @@ def projection_outcomes(g: dict[str, Any], bound: str) -> dict[str, int]:
     return out
 
 
+@shared
 def projection_figure(result: dict[str, Any], source: str | None = None,
                       bounds: Iterable[str] = ("as charged", *BOUNDS)) -> go.Figure:
     """Stacked bars per group: criminal / violation / legal as charged and at the low, central, high bound."""
@@ -163,9 +224,14 @@ def projection_table(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [{c: group_name(result, g) if c == "group" else g.get(c) for c in cols} for g in result["groups"]]
 
 
-def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = None) -> go.Figure:
+@shared
+def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = None,
+                      labels: dict[str, str] | None = None) -> go.Figure:
     """Criminal charges by group as charged and under each regime (central, with the low–high range as error
-    bars): the Overview's one chart. ``results``: regime id → a project() result over the same records."""
+    bars): the Overview's one chart. ``results``: regime id → a project() result over the same records;
+    ``labels``: regime id → the name its bars go by, where not the regime's label (the Reform page's "this
+    reform")."""
+    labels = labels or {}
     first = next(iter(results.values()))
     groups = _top(first["groups"])
     names = [str(g["group"]) for g in groups]
@@ -178,7 +244,7 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
         central = [by.get(n, {}).get("criminal_central", 0) for n in names]
         low = [by.get(n, {}).get("criminal_low", 0) for n in names]
         high = [by.get(n, {}).get("criminal_high", 0) for n in names]
-        fig.add_bar(x=names, y=central, name=f"under {regimes.label(regime)} (central; bars: low–high)", marker_color=color,
+        fig.add_bar(x=names, y=central, name=f"under {labels.get(regime) or regimes.label(regime)} (central; bars: low–high)", marker_color=color,
                     error_y={"type": "data", "symmetric": False, "array": [h - c for h, c in zip(high, central)],
                              "arrayminus": [c - lo for c, lo in zip(central, low)], "color": "#333333"},
                     hovertemplate="%{x}: %{y:,} (central)<extra></extra>")

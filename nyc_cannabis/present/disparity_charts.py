@@ -15,7 +15,7 @@ from plotly.colors import sample_colorscale
 from nyc_cannabis.core import events
 from nyc_cannabis.core.resources import resource_path
 from nyc_cannabis.law import regimes
-from nyc_cannabis.present.charts import NEUTRAL_GREY, OKABE_ITO, fmt, group_color, layout
+from nyc_cannabis.present.charts import NEUTRAL_GREY, OKABE_ITO, fmt, group_color, layout, shared
 from nyc_cannabis.stats import population
 
 GEOJSON = resource_path("core", "reference", "geo", "police_precincts.geojson")
@@ -39,6 +39,7 @@ def _when(result: dict[str, Any]) -> str:
     return f"{result['start']} to {result['end']}" if result.get("start") else "(no records)"
 
 
+@shared
 def rates_figure(result: dict[str, Any], source: str | None = None) -> go.Figure:
     """Rate per 100,000 residents per year by group with 95% intervals; suppressed groups marked."""
     groups = _shown(result)
@@ -67,6 +68,7 @@ def rates_alt(result: dict[str, Any]) -> str:
             f"{_when(result)}, with 95% intervals: {parts}.")
 
 
+@shared
 def ratio_figure(result: dict[str, Any], source: str | None = None) -> go.Figure:
     """Rate ratio against the reference group with 95% intervals, log scale, a line at 1."""
     groups = [g for g in _shown(result) if g["group"] != result["reference"]]
@@ -97,6 +99,7 @@ def ratio_alt(result: dict[str, Any]) -> str:
             f"log scale, cannabis {result['measure']}, {_when(result)}: {parts or 'no ratio could be computed'}.")
 
 
+@shared
 def counterfactual_figure(result: dict[str, Any], source: str | None = None) -> go.Figure:
     """Rate ratio of criminal charges as charged and under the target law at each bound, per group."""
     reference = result["reference"]
@@ -131,6 +134,7 @@ def counterfactual_alt(result: dict[str, Any]) -> str:
             f"and under {regimes.label(result['regime'])} (low, central, high bound), {_when(result)}: {parts}.")
 
 
+@shared
 def mode_figure(mode: dict[str, Any], source: str | None = None) -> go.Figure:
     """Share of low-level enforcement that was an arrest, by law period and group, 95% intervals."""
     fig = go.Figure()
@@ -157,6 +161,7 @@ def mode_alt(mode: dict[str, Any]) -> str:
             f"criminal-court summons, by law period and group, with 95% intervals: {parts}.")
 
 
+@shared
 def trend_figure(trend: dict[str, Any], source: str | None = None) -> go.Figure:
     """Monthly counts by group with the law dates marked (built in one step: traces, lines and labels)."""
     by_group: dict[str, list[dict[str, Any]]] = {}
@@ -245,6 +250,7 @@ def area_rows(result: dict[str, Any], group: str) -> list[dict[str, Any]]:
     return borough_rows(result, group) if result.get("by") == "borough" else precinct_rows(result, group)
 
 
+@shared
 def precinct_map(result: dict[str, Any], group: str, measure: str = "rate_per_100k",
                  source: str | None = None) -> go.Figure:
     """Choropleth of one group's rate (or rate ratio) by precinct; suppressed precincts grey.

@@ -34,6 +34,18 @@ def test_every_interaction_of_two_concurrent_readers_finishes_without_error(two_
     assert level["server_peak_rss_mb"] > 0
 
 
+def test_readers_start_spread_over_the_ramp():
+    """Readers open their first page over the ramp, not all at once (they did until a new generator per
+    reader was found to give every reader the same start)."""
+    starts = load_bench.start_times(50, 10.0, seed=7)
+    assert len(starts) == 50 and starts == sorted(starts)
+    assert all(0.0 <= t <= 10.0 for t in starts)
+    assert len(set(starts)) == 50
+    assert starts[-1] - starts[0] > 8.0  # 50 uniform draws over 10 s span nearly all of it
+    assert starts == load_bench.start_times(50, 10.0, seed=7) != load_bench.start_times(50, 10.0, seed=8)
+    assert load_bench.start_times(1, 10.0, seed=7) == [0.0]
+
+
 def test_a_change_the_page_does_not_have_is_an_error_not_a_success(demo_db):
     """The harness cannot pass by not doing the work: an option the widget does not offer is counted."""
     plan = load_bench.Plan(["projection"], {"projection": [("by", "no-such-grouping")]}, (0.0, 0.0))

@@ -205,8 +205,8 @@ def _results(db, info, v: dict[str, Any], spec: builder.ReformSpec, regime: regi
                 f"\\${total_of(spec.base, 'fines_high')}). Expunged automatically: "
                 f"**{total_of(regime.id, 'expungeable_target')}** of {common.fmt(total)} records ({under}: "
                 f"{total_of(spec.base, 'expungeable_target')}).")
-    fig = charts.comparison_figure(results, source=f"Source: {exports.data_version(info)[:110]}")
-    fig.for_each_trace(lambda t: t.update(name=t.name.replace(regimes.label(regime.id), "this reform")))
+    fig = charts.comparison_figure(results, source=f"Source: {exports.data_version(info)[:110]}",
+                                   labels={regime.id: "this reform"})
     name = exports.slug(f"reform-{regime.id}-{v['dataset']}-{v['start']}-{v['end']}")
     alt = charts.comparison_alt(results).replace(regimes.label(regime.id), "this reform")
     chart = exports.Chart(name, fig, alt)

@@ -1,0 +1,106 @@
+"""Figures kept and handed out again (present/charts.shared): the same figure for the same inputs, whoever asks,
+equal to a fresh build; a new figure for any other input; at most SHARED_FIGURES kept; and no page, export or
+report changes a figure it was handed (every later reader would see the change)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+
+import pytest
+from conftest import ROOT
+from streamlit.testing.v1 import AppTest
+
+from nyc_cannabis.core.db import Database
+from nyc_cannabis.present import charts
+from nyc_cannabis.present import disparity_charts as dc
+from nyc_cannabis.stats.disparity import disparity
+from nyc_cannabis.ui.nav import PAGES as NAV
+
+
+def forget() -> None:
+    charts._shared.clear()
+    charts._as_built.clear()
+
+
+@pytest.fixture(scope="module")
+def precincts(demo_db):
+    with Database(str(demo_db), read_only=True) as db:
+        return disparity(db, "arrests", reference="White", start=dt.date(2018, 1, 1), end=dt.date(2018, 12, 31),
+                         by="precinct", scope="all")
+
+
+def test_same_inputs_same_figure_equal_to_a_fresh_build(precincts):
+    first = dc.precinct_map(precincts, "Black", "rate_per_100k", "Source: test")
+    # another session's copy of the same cached result (st.cache_data hands out copies): equal, not identical
+    again = dc.precinct_map(copy.deepcopy(precincts), "Black", "rate_per_100k", "Source: test")
+    assert again is first
+    assert first.to_json() == dc.precinct_map.uncached(precincts, "Black", "rate_per_100k", "Source: test").to_json()
+
+
+def test_any_other_input_builds_another_figure(precincts):
+    base = dc.precinct_map(precincts, "Black", "rate_per_100k", "Source: test")
+    assert dc.precinct_map(precincts, "White", "rate_per_100k", "Source: test") is not base
+    assert dc.precinct_map(precincts, "Black", "rate_ratio", "Source: test") is not base
+    assert dc.precinct_map(precincts, "Black", "rate_per_100k", "Source: other") is not base
+    changed = copy.deepcopy(precincts)
+    changed["areas"][0]["groups"][0]["count"] += 1  # one count differs: the figure must be rebuilt
+    assert dc.precinct_map(changed, "Black", "rate_per_100k", "Source: test") is not base
+    # a keyword argument is an argument like any other
+    assert dc.rates_figure(precincts, source="a") is not dc.rates_figure(precincts, source="b")
+    assert dc.rates_figure(precincts, source="a") is dc.rates_figure(precincts, source="a")
+
+
+def test_at_most_shared_figures_are_kept(precincts):
+    for i in range(charts.SHARED_FIGURES + 5):
+        dc.rates_figure(precincts, source=f"Source {i}")
+    assert len(charts._shared) == charts.SHARED_FIGURES
+    oldest = dc.rates_figure(precincts, source="Source 0")  # dropped: built again, so another object
+    assert oldest is not dc.rates_figure.uncached(precincts, source="Source 0")
+    assert oldest.to_json() == dc.rates_figure.uncached(precincts, source="Source 0").to_json()
+
+
+def test_an_argument_pickle_refuses_is_built_every_time(precincts):
+    odd = dict(precincts, measure=precincts["measure"], hook=lambda: None)  # a lambda cannot be pickled
+    assert dc.rates_figure(odd) is not dc.rates_figure(odd)
+
+
+def test_the_check_sees_a_changed_figure(monkeypatch, precincts):
+    monkeypatch.setenv("ANALYTICS_SHARED_CHECK", "1")
+    fig = dc.ratio_figure(precincts, "Source: check")
+    assert charts.changed() == []
+    fig.update_layout(title_text="changed by a caller")
+    assert "nyc_cannabis.present.disparity_charts.ratio_figure" in charts.changed()
+    forget()  # leave no changed figure to the next test
+
+
+#: per page, widget changes (key, values) made after its first run: every chart's inputs move
+CHANGES = {"projection": [("by", ["borough", "precinct"]), ("regime", ["old-1977", "expunge-more-2019"]),
+                          ("dataset", ["summonses"])],
+           "reform": [("dataset", ["summonses"])],
+           "disparities": [("reference", ["Black"]), ("by", ["borough", "period"]), ("regime", ["mrta-2021"]),
+                           ("dataset", ["summonses"])],
+           "trends": [("reference", ["Black"]), ("dataset", ["summonses"])],
+           "geography": [("group", ["White"]), ("measure", ["rate_ratio"]), ("level", ["borough"])]}
+
+
+def test_no_page_changes_a_figure_it_was_handed(monkeypatch, demo_db):
+    """Every page, then its widget changes, twice over (the second pass is served from the kept figures), with
+    the check on: each kept figure is still as it was built. (The Reform page used to rename the bars of the
+    comparison figure it was handed: the Overview's figure for the same records would have said "this
+    reform".)"""
+    monkeypatch.setenv("ANALYTICS_SHARED_CHECK", "1")
+    monkeypatch.setenv("ANALYTICS_DB", str(demo_db))
+    forget()
+    pages = {p.url_path: p.file for p in NAV}
+    for _ in range(2):
+        for page, file in pages.items():
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+            at.switch_page(file).run()
+            assert not at.exception, (page, at.exception)
+            for key, values in CHANGES.get(page, []):
+                for value in values:
+                    at.selectbox(key=key).select(value).run()
+                    assert not at.exception, (page, key, value, at.exception)
+    assert len(charts._as_built) > 5
+    assert charts.changed() == []
