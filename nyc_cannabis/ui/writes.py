@@ -182,6 +182,19 @@ def _on_a_copy(target: Path, work: Callable[[Path], tuple[Any, bool]]) -> Any:
                 leftover.unlink(missing_ok=True)
 
 
+def upload_name(name: str) -> str:
+    """The name an upload's CSV is written under, in its own temporary folder, and recorded as its source:
+    the last part of the browser's name (of a POSIX or a Windows path), ASCII letters, digits, ``.``, ``_`` and
+    ``-`` only (anything else, NUL included, becomes ``_``), no leading dot, at most 120 characters with the
+    extension kept, ``upload.csv`` when nothing is left. So ``../../x.csv`` is ``x.csv`` and never a path."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in last).lstrip(".")
+    if len(safe) > 120:
+        stem, dot, ext = safe.rpartition(".")
+        safe = stem[:120 - len(ext[:10]) - 1] + "." + ext[:10] if dot and stem else safe[:120]
+    return safe or "upload.csv"
+
+
 def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
     """Ingest one uploaded CSV into a copy of the database, then swap the copy in atomically.
 
@@ -192,9 +205,8 @@ def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
                             f"(use `python -m nyc_cannabis ingest` for bigger files)")
     target = Path(db.path)
     _writable(target)
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name) or "upload.csv"
     with _refusing(target), tempfile.TemporaryDirectory(prefix="upload-") as tmp:
-        csv_path = Path(tmp) / safe
+        csv_path = Path(tmp) / upload_name(name)
         csv_path.write_bytes(data)
 
         def load(copy: Path) -> tuple[dict[str, Any], bool]:
