@@ -4,6 +4,8 @@ applied unchanged by ``project --regime FILE.yaml`` with the table's numbers, an
 
 from __future__ import annotations
 
+import json
+
 from conftest import ROOT, cli_json
 from streamlit.testing.v1 import AppTest
 
@@ -58,6 +60,10 @@ def test_a_preset_is_published_and_a_copied_link_reopens_it(monkeypatch, demo_db
            "than 1 oz up to 3 oz, 21 or older: a violation (up to $200) → **legal**" in body
     table = at.dataframe[0].value
     assert list(table["regime"].unique()) == ["2019 law", "MRTA (2021)", "This reform"]
+    # the chart's bars for the reform say "this reform" (passed to the shared figure's builder, not renamed on it)
+    [chart] = at.get("plotly_chart")
+    names = [t.get("name") for t in json.loads(chart.proto.spec)["data"]]
+    assert "under this reform (central; bars: low–high)" in names, names
     assert any(b.proto.label.startswith("Download YAML") for b in at.get("download_button"))
     assert at.get("plotly_chart")
 
