@@ -3,6 +3,8 @@ the Census figures typed in; URL parameters drive the view; bad parameters fall 
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 
 from conftest import ARREST_HEADER, ROOT, arrest, cli_json, query, write_csv
@@ -104,6 +106,9 @@ def test_geography_borough_level_and_a_bad_precinct(monkeypatch, demo_db):
     assert any("`precinct=999` is not valid" in w.value for w in at.warning)
     assert "By borough" in [h.value for h in at.header]
     assert any("Map of the five boroughs" in c.value for c in at.caption)
+    # 4,000 demo arrests over five boroughs: some borough × group ratios can be tested
+    [tested] = [c.value for c in at.caption if "Benjamini–Hochberg (q = 0.05)" in c.value]
+    assert int(re.search(r"of (\d+) borough × group ratios are significant", tested).group(1)) > 0
 
 
 def test_rate_pages_open_on_a_complete_year(monkeypatch, tmp_path):
@@ -120,5 +125,9 @@ def test_rate_pages_open_on_a_complete_year(monkeypatch, tmp_path):
         assert not at.exception, at.exception
         assert (at.session_state["start"], at.session_state["end"]) == (dt.date(2018, 1, 1), dt.date(2018, 12, 31))
         assert not [w for w in at.warning if "Incomplete period" in w.value], name
+    # every record is of one group in one precinct, none of the reference group (White): no ratio can be tested,
+    # and the page says so instead of "0 of 0 ratios are significant"
+    captions = " ".join(c.value for c in at.caption)
+    assert "No precinct × group ratio could be tested" in captions and "0 of 0" not in captions
     at = page(monkeypatch, db, "disparities", start="2017-03-01", end="2019-06-01")  # the whole span says so
     assert any("Incomplete period" in w.value for w in at.warning)

@@ -64,9 +64,14 @@ if ctx:
                               dc.precinct_map_alt(shown, v["group"], v["measure"]))
         exports.chart(chart, "map")
         rows = pd.DataFrame(dc.precinct_rows(result, v["group"]))
-        st.caption(f"{shown['fdr']['significant']} of {shown['fdr']['comparisons']} {v['level']} × group ratios are "
-                   f"significant after Benjamini–Hochberg (q = {shown['fdr']['q']}). Borough populations: Census "
-                   f"2020 by county; precinct populations: census blocks summed to precincts.")
+        fdr = shown["fdr"]
+        tested = (f"{fdr['significant']} of {fdr['comparisons']} {v['level']} × group ratios are significant after "
+                  f"Benjamini–Hochberg (q = {fdr['q']})." if fdr["comparisons"] else
+                  f"No {v['level']} × group ratio could be tested: in every {v['level']} each group or the "
+                  f"reference group ({v['reference']}) has fewer than {shown['threshold']} records in this period "
+                  f"or fewer than {shown['min_population']:,} residents.")
+        st.caption(f"{tested} Borough populations: Census 2020 by county; precinct populations: census blocks "
+                   f"summed to precincts.")
         if v["level"] == "borough":
             st.header("By borough")
             boro = pd.DataFrame([{"borough": a["label"], **{k: g.get(k) for k in (
