@@ -47,14 +47,18 @@ def rates_figure(result: dict[str, Any], source: str | None = None) -> go.Figure
     rates = [g["rate_per_100k"] or 0 for g in groups]
     fig = go.Figure()
     fig.add_bar(x=names, y=rates, marker_color=[group_color(n) for n in names], showlegend=False,
-                text=[fmt(g["rate_per_100k"]) if g["rate_per_100k"] is not None else "suppressed" for g in groups],
-                textposition="outside",
                 error_y={"type": "data", "symmetric": False, "color": "#333333",
                          "array": [(g["rate_ci_high"] - g["rate_per_100k"]) if g["rate_per_100k"] is not None else 0
                                    for g in groups],
                          "arrayminus": [(g["rate_per_100k"] - g["rate_ci_low"]) if g["rate_per_100k"] is not None
                                         else 0 for g in groups]},
                 hovertemplate="%{x}: %{y:,.1f} per 100,000 a year<extra></extra>")
+    # each value written above its interval's upper end, where the error bar cannot cross it
+    fig.add_scatter(x=names, y=[(g["rate_ci_high"] or g["rate_per_100k"]) if g["rate_per_100k"] is not None else 0
+                       for g in groups],
+                    mode="text", textposition="top center", showlegend=False, hoverinfo="skip",
+                    text=[fmt(g["rate_per_100k"]) if g["rate_per_100k"] is not None else "suppressed"
+                          for g in groups])
     fig.update_yaxes(title_text="per 100,000 residents a year", tickformat=",")
     title = f"Cannabis {result['measure']}: rate per 100,000 residents, {_when(result)}"
     fig = layout(fig, title, source, barmode="group")
@@ -82,8 +86,10 @@ def ratio_figure(result: dict[str, Any], source: str | None = None) -> go.Figure
                                  "array": [(g["ci_high"] or g["rate_ratio"]) - g["rate_ratio"]],
                                  "arrayminus": [g["rate_ratio"] - (g["ci_low"] or g["rate_ratio"])]},
                         hovertemplate=f"{g['group']}: {_ratio_text(g)} ({g['ci_method']})<extra></extra>")
-    fig.add_vline(x=1, line_dash="dash", line_color=NEUTRAL_GREY,
-                  annotation_text=f"same rate as {result['reference']}", annotation_position="top")
+    fig.add_vline(x=1, line_dash="dash", line_color=NEUTRAL_GREY)
+    # an annotation on a log axis is placed at the log10 of its value: 0 is the line at 1×
+    fig.add_annotation(x=0, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"same rate as {result['reference']}", font={"color": "#555555"})
     fig.update_xaxes(type="log", title_text=f"rate ratio vs {result['reference']} (log scale; 95% CI)",
                      tickvals=[0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200], ticktext=[
                          "0.1×", "0.2×", "0.5×", "1×", "2×", "5×", "10×", "20×", "50×", "100×", "200×"])

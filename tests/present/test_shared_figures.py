@@ -104,3 +104,30 @@ def test_no_page_changes_a_figure_it_was_handed(monkeypatch, demo_db):
                     assert not at.exception, (page, key, value, at.exception)
     assert len(charts._as_built) > 5
     assert charts.changed() == []
+
+
+# ------------------------------------------------------------------------------------ what the charts say
+
+def test_the_ratio_chart_labels_its_line_at_one_not_at_ten(precincts):
+    """On a log axis plotly places an annotation at the log10 of its x: the label of the line at 1× is at
+    x = 0 (it was at x = 1, which is drawn at 10×, beside the largest ratios)."""
+    fig = dc.ratio_figure.uncached(precincts, "Source: test")
+    assert fig.layout.xaxis.type == "log"
+    [line] = fig.layout.shapes
+    assert (line.x0, line.x1) == (1, 1)
+    [label] = [a for a in fig.layout.annotations if a.text == "same rate as White"]
+    assert label.x == 0 and label.xref == "x"
+
+
+def test_the_rate_chart_writes_each_value_above_its_interval(precincts):
+    fig = dc.rates_figure.uncached(precincts, "Source: test")
+    bars, labels = fig.data
+    assert labels.mode == "text" and labels.textposition == "top center"
+    shown = {g["group"]: g for g in precincts["groups"] if g["group"] in bars.x}
+    for name, y, text in zip(labels.x, labels.y, labels.text):
+        g = shown[name]
+        if g["rate_per_100k"] is None:
+            assert (y, text) == (0, "suppressed")
+        else:
+            assert y == g["rate_ci_high"] >= g["rate_per_100k"]  # above the error bar's cap, not on it
+            assert text == charts.fmt(g["rate_per_100k"])
