@@ -75,7 +75,7 @@ pio.templates.default = "plotly_white"
 #: built figures kept for reuse, most recently used last (:func:`shared`); at most :data:`SHARED_FIGURES` of them
 _shared: OrderedDict[tuple[str, bytes], go.Figure] = OrderedDict()
 _shared_lock = threading.Lock()
-SHARED_FIGURES = int(os.environ.get("ANALYTICS_SHARED_FIGURES", "48"))
+SHARED_FIGURES = max(0, int(os.environ.get("ANALYTICS_SHARED_FIGURES", "48")))
 #: with ``ANALYTICS_SHARED_CHECK`` set (the test suite), each shared figure's JSON as built, for :func:`changed`
 _as_built: dict[tuple[str, bytes], str] = {}
 
@@ -106,9 +106,10 @@ def shared(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
                 _shared.move_to_end(key)
                 return fig
         fig = build(*args, **kwargs)  # outside the lock: two first callers may both build, one is kept
+        built = fig.to_json() if os.environ.get("ANALYTICS_SHARED_CHECK") else None
         with _shared_lock:
-            if key not in _shared and os.environ.get("ANALYTICS_SHARED_CHECK"):
-                _as_built[key] = fig.to_json()
+            if key not in _shared and built is not None:
+                _as_built[key] = built
             fig = _shared.setdefault(key, fig)
             _shared.move_to_end(key)
             while len(_shared) > SHARED_FIGURES:

@@ -56,7 +56,7 @@ def rates_figure(result: dict[str, Any], source: str | None = None) -> go.Figure
     # each value written above its interval's upper end, where the error bar cannot cross it
     fig.add_scatter(x=names, y=[(g["rate_ci_high"] or g["rate_per_100k"]) if g["rate_per_100k"] is not None else 0
                        for g in groups],
-                    mode="text", textposition="top center", showlegend=False, hoverinfo="skip",
+                    mode="text", textposition="top center", showlegend=False, hoverinfo="skip", cliponaxis=False,
                     text=[fmt(g["rate_per_100k"]) if g["rate_per_100k"] is not None else "suppressed"
                           for g in groups])
     fig.update_yaxes(title_text="per 100,000 residents a year", tickformat=",")
@@ -88,7 +88,7 @@ def ratio_figure(result: dict[str, Any], source: str | None = None) -> go.Figure
                         hovertemplate=f"{g['group']}: {_ratio_text(g)} ({g['ci_method']})<extra></extra>")
     fig.add_vline(x=1, line_dash="dash", line_color=NEUTRAL_GREY)
     # an annotation on a log axis is placed at the log10 of its value: 0 is the line at 1×
-    fig.add_annotation(x=0, xref="x", y=1, yref="paper", yanchor="bottom", showarrow=False,
+    fig.add_annotation(x=0, xref="x", y=1, yref="paper", yanchor="bottom", xanchor="left", xshift=4, showarrow=False,
                        text=f"same rate as {result['reference']}", font={"color": "#555555"})
     fig.update_xaxes(type="log", title_text=f"rate ratio vs {result['reference']} (log scale; 95% CI)",
                      tickvals=[0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200], ticktext=[

@@ -201,7 +201,7 @@ def ingest_upload(db: Db, name: str, data: bytes) -> dict[str, Any]:
     Returns ``{"files": [report…], "errors": [...], "replaced": bool}``. Raises :class:`UploadRefused`
     for a file over the limit, a read-only deployment or a database with an unfinished write-ahead log."""
     if len(data) > UPLOAD_LIMIT_MB * 1024 * 1024:
-        raise UploadRefused(f"{name} is {len(data) / 1e6:,.0f} MB; the limit is {UPLOAD_LIMIT_MB} MB "
+        raise UploadRefused(f"{upload_name(name)} is {len(data) / 1e6:,.0f} MB; the limit is {UPLOAD_LIMIT_MB} MB "
                             f"(use `python -m nyc_cannabis ingest` for bigger files)")
     target = Path(db.path)
     _writable(target)

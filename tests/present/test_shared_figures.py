@@ -1,6 +1,6 @@
 """Figures kept and handed out again (present/charts.shared): the same figure for the same inputs, whoever asks,
-equal to a fresh build; a new figure for any other input; at most SHARED_FIGURES kept; and no page, export or
-report changes a figure it was handed (every later reader would see the change)."""
+equal to a fresh build; a new figure for any other input; at most SHARED_FIGURES kept; and no page, embed,
+export or report changes a figure it was handed (every later reader would see the change)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
 from nyc_cannabis.core.db import Database
-from nyc_cannabis.present import charts
+from nyc_cannabis.ingest.loader import info as read_info
+from nyc_cannabis.present import charts, report
 from nyc_cannabis.present import disparity_charts as dc
 from nyc_cannabis.stats.disparity import disparity
+from nyc_cannabis.ui import embed, exports
 from nyc_cannabis.ui.nav import PAGES as NAV
 
 
@@ -52,12 +54,13 @@ def test_any_other_input_builds_another_figure(precincts):
 
 
 def test_at_most_shared_figures_are_kept(precincts):
-    for i in range(charts.SHARED_FIGURES + 5):
+    first = dc.rates_figure(precincts, source="Source 0")
+    for i in range(1, charts.SHARED_FIGURES + 5):
         dc.rates_figure(precincts, source=f"Source {i}")
     assert len(charts._shared) == charts.SHARED_FIGURES
-    oldest = dc.rates_figure(precincts, source="Source 0")  # dropped: built again, so another object
-    assert oldest is not dc.rates_figure.uncached(precincts, source="Source 0")
-    assert oldest.to_json() == dc.rates_figure.uncached(precincts, source="Source 0").to_json()
+    again = dc.rates_figure(precincts, source="Source 0")  # dropped as the least recently used: built anew
+    assert again is not first and again.to_json() == first.to_json()
+    assert dc.rates_figure(precincts, source="Source 0") is again  # and kept again
 
 
 def test_an_argument_pickle_refuses_is_built_every_time(precincts):
@@ -65,13 +68,21 @@ def test_an_argument_pickle_refuses_is_built_every_time(precincts):
     assert dc.rates_figure(odd) is not dc.rates_figure(odd)
 
 
-def test_the_check_sees_a_changed_figure(monkeypatch, precincts):
+@pytest.fixture
+def checked(monkeypatch):
+    """The check on, on an empty store, and the store emptied afterwards whatever the test did (a changed
+    figure must not be handed to the next test)."""
     monkeypatch.setenv("ANALYTICS_SHARED_CHECK", "1")
+    forget()
+    yield
+    forget()
+
+
+def test_the_check_sees_a_changed_figure(checked, precincts):
     fig = dc.ratio_figure(precincts, "Source: check")
     assert charts.changed() == []
     fig.update_layout(title_text="changed by a caller")
     assert "nyc_cannabis.present.disparity_charts.ratio_figure" in charts.changed()
-    forget()  # leave no changed figure to the next test
 
 
 #: per page, widget changes (key, values) made after its first run: every chart's inputs move
@@ -84,14 +95,14 @@ CHANGES = {"projection": [("by", ["borough", "precinct"]), ("regime", ["old-1977
            "geography": [("group", ["White"]), ("measure", ["rate_ratio"]), ("level", ["borough"])]}
 
 
-def test_no_page_changes_a_figure_it_was_handed(monkeypatch, demo_db):
-    """Every page, then its widget changes, twice over (the second pass is served from the kept figures), with
-    the check on: each kept figure is still as it was built. (The Reform page used to rename the bars of the
-    comparison figure it was handed: the Overview's figure for the same records would have said "this
-    reform".)"""
-    monkeypatch.setenv("ANALYTICS_SHARED_CHECK", "1")
+def test_no_page_export_or_report_changes_a_figure_it_was_handed(monkeypatch, checked, demo_db):
+    """Every page, then its widget changes, twice over (the second pass is served from the kept figures), every
+    embeddable chart, every kept figure's HTML export and the reporter pack of the Overview's view, and the HTML
+    report, with the check on: each kept figure is still as it was built. (The Reform page used to rename the
+    bars of the comparison figure it was handed: the Overview's figure for the same records would have said
+    "this reform".)"""
+    monkeypatch.setattr(charts, "SHARED_FIGURES", 10_000)  # none dropped, so every one is checked
     monkeypatch.setenv("ANALYTICS_DB", str(demo_db))
-    forget()
     pages = {p.url_path: p.file for p in NAV}
     for _ in range(2):
         for page, file in pages.items():
@@ -102,7 +113,20 @@ def test_no_page_changes_a_figure_it_was_handed(monkeypatch, demo_db):
                 for value in values:
                     at.selectbox(key=key).select(value).run()
                     assert not at.exception, (page, key, value, at.exception)
-    assert len(charts._as_built) > 5
+    for chart in embed.CHARTS:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.query_params.update({"embed": "true", "chart": chart})
+        assert not at.run().exception, chart
+    report.build(demo_db)
+    kept = list(charts._shared.values())
+    assert len(kept) > 5 and len(charts._as_built) == len(kept)
+    for fig in kept:
+        charts.figure_html(fig, "alt text")
+    with Database(str(demo_db), read_only=True) as db:
+        info = read_info(db)
+    overview = exports.View("overview", "Overview", "http://x/", {}, charts=[
+        exports.Chart(f"c{i}", fig, "alt") for i, fig in enumerate(kept[:3])])
+    exports.reporter_pack(overview, info, images=False)
     assert charts.changed() == []
 
 

@@ -68,8 +68,11 @@ def test_an_upload_over_the_limit_is_refused_and_changes_nothing(monkeypatch, po
     before = snapshot(populated)
     big = payload(1000, 8000)  # about 2 MB
     assert len(big) > 1024 * 1024
-    with pytest.raises(writes.UploadRefused, match=r"the limit is 1 MB"):
-        writes.ingest_upload(data.Db(str(populated), 1.0), "big.csv", big)
+    with pytest.raises(writes.UploadRefused, match=r"the limit is 1 MB") as refused:
+        writes.ingest_upload(data.Db(str(populated), 1.0), "big\n[click](https://evil.example).csv", big)
+    # the refusal names the file by its safe name: one line, no markdown link a page would render
+    assert str(refused.value).startswith("evil.example_.csv is ")  # the last part of what reads as a path
+    assert "\n" not in str(refused.value) and "](" not in str(refused.value)
     assert snapshot(populated) == before
     assert listing(scratch) == []
 

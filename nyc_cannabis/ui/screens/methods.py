@@ -124,7 +124,8 @@ if ctx:
     upload = st.file_uploader("CSV export", type=["csv"], key="upload", max_upload_size=writes.UPLOAD_LIMIT_MB)
     if upload is not None and st.button("Ingest this file", key="ingest", type="primary"):
         try:
-            with st.spinner(f"Ingesting {upload.name}…"):
+            shown = writes.upload_name(upload.name)  # never the browser's raw name in markdown
+            with st.spinner(f"Ingesting {shown}…"):
                 result = writes.ingest_upload(db, upload.name, upload.getvalue())
         except writes.UploadRefused as exc:
             st.error(f"Not ingested: {exc}. The database is unchanged.")
@@ -132,7 +133,7 @@ if ctx:
             for err in result["errors"]:
                 st.error(f"Not ingested: {err['error']}. The database is unchanged.")
             for r in result["files"]:
-                st.success(f"{upload.name}: {r['dataset']} ({r['edition']}): {common.fmt(r['rows_read'])} rows read, "
+                st.success(f"{shown}: {r['dataset']} ({r['edition']}): {common.fmt(r['rows_read'])} rows read, "
                            f"{common.fmt(r['rows_loaded'])} loaded, {common.fmt(r['rows_rejected'])} quarantined, "
                            f"{common.fmt(r['rows_duplicate'])} duplicate, {common.fmt(r['conflicts'])} conflicting keys.")
             if result["replaced"]:
