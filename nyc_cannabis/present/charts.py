@@ -232,7 +232,6 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
     bars): the Overview's one chart. ``results``: regime id → a project() result over the same records;
     ``labels``: regime id → the name its bars go by, where not the regime's label (the Reform page's "this
     reform")."""
-    labels = labels or {}
     first = next(iter(results.values()))
     groups = _top(first["groups"])
     names = [str(g["group"]) for g in groups]
@@ -245,7 +244,7 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
         central = [by.get(n, {}).get("criminal_central", 0) for n in names]
         low = [by.get(n, {}).get("criminal_low", 0) for n in names]
         high = [by.get(n, {}).get("criminal_high", 0) for n in names]
-        fig.add_bar(x=names, y=central, name=f"under {labels.get(regime) or regimes.label(regime)} (central; bars: low–high)", marker_color=color,
+        fig.add_bar(x=names, y=central, name=f"under {_named(regime, labels)} (central; bars: low–high)", marker_color=color,
                     error_y={"type": "data", "symmetric": False, "array": [h - c for h, c in zip(high, central)],
                              "arrayminus": [c - lo for c, lo in zip(central, low)], "color": "#333333"},
                     hovertemplate="%{x}: %{y:,} (central)<extra></extra>")
@@ -255,10 +254,16 @@ def comparison_figure(results: dict[str, dict[str, Any]], source: str | None = N
     return fig
 
 
-def comparison_alt(results: dict[str, dict[str, Any]]) -> str:
+def _named(regime: str, labels: dict[str, str] | None) -> str:
+    """A regime as :func:`comparison_figure` and :func:`comparison_alt` name it: its label unless ``labels``
+    gives another name."""
+    return (labels or {}).get(regime) or regimes.label(regime)
+
+
+def comparison_alt(results: dict[str, dict[str, Any]], labels: dict[str, str] | None = None) -> str:
     first = next(iter(results.values()))
     charged = sum(g["criminal_as_charged"] for g in first["groups"])
-    parts = "; ".join(f"under {regimes.label(r)}: {_range(sum(g['criminal_low'] for g in res['groups']), sum(g['criminal_high'] for g in res['groups']))}"
+    parts = "; ".join(f"under {_named(r, labels)}: {_range(sum(g['criminal_low'] for g in res['groups']), sum(g['criminal_high'] for g in res['groups']))}"
                       for r, res in results.items())
     return (f"Grouped bars by race group of criminal cannabis {first['dataset']} {_period(first)}: "
             f"{fmt(charged)} as charged; {parts} (low–high bounds shown as error bars).")

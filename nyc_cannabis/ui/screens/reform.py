@@ -208,7 +208,7 @@ def _results(db, info, v: dict[str, Any], spec: builder.ReformSpec, regime: regi
     fig = charts.comparison_figure(results, source=f"Source: {exports.data_version(info)[:110]}",
                                    labels={regime.id: "this reform"})
     name = exports.slug(f"reform-{regime.id}-{v['dataset']}-{v['start']}-{v['end']}")
-    alt = charts.comparison_alt(results).replace(regimes.label(regime.id), "this reform")
+    alt = charts.comparison_alt(results, labels={regime.id: "this reform"})
     chart = exports.Chart(name, fig, alt)
     exports.chart(chart, PAGE)
     frame = pd.DataFrame([{"regime": "This reform" if rid == regime.id else regimes.short_name(rid),
