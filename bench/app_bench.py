@@ -55,9 +55,16 @@ CHANGES = {"projection": [("by", ["borough", "age", "year", "precinct"]),
                          ("level", ["borough", "precinct"]), ("dataset", ["summonses", "arrests"])]}
 
 
-def p95(xs: list[float]) -> float:
+def pct(xs: list[float], q: float) -> float | None:
+    """The ``q`` quantile by nearest rank (None for no values); load_bench uses the same."""
+    if not xs:
+        return None
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
+
+
+def p95(xs: list[float]) -> float | None:
+    return pct(xs, 0.95)
 
 
 def machine_speed() -> float:

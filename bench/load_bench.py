@@ -63,7 +63,7 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qsl
 
-from bench.app_bench import CHANGES, build_demo_db, count_records, machine_speed
+from bench.app_bench import CHANGES, build_demo_db, count_records, machine_speed, pct
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "results" / "load.json"
@@ -474,14 +474,6 @@ def run_level(base_url: str, n: int, plan: Plan, seed: int, ramp: float, timeout
 
 
 # ------------------------------------------------------------------------------------------- figures
-
-def pct(xs: list[float], q: float) -> float | None:
-    """The ``q`` quantile (nearest rank, as app_bench's p95)."""
-    if not xs:
-        return None
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, round(q * (len(xs) - 1)))]
-
 
 def summary(items: list[Interaction]) -> dict[str, Any]:
     out: dict[str, Any] = {}
